@@ -1,0 +1,92 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "RadioIngest",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "radio-ingest", targets: ["radio-ingest"]),
+        .library(name: "IngestCore", targets: ["IngestCore"]),
+        .library(name: "IngestEngine", targets: ["IngestEngine"]),
+        .library(name: "IngestTesting", targets: ["IngestTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // What an adapter imports: the protocol, the play model, requests, windows, keys, errors.
+        .target(name: "IngestCore"),
+        // The run loop: HTTP, retries, paging, limits, the checkpoint ledger, the run summary.
+        .target(
+            name: "IngestEngine",
+            dependencies: [
+                "IngestCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "PostgresCatalog",
+            dependencies: [
+                "IngestCore", "IngestEngine",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SQLiteCatalog",
+            dependencies: [
+                "IngestCore", "IngestEngine",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(name: "KEXP", dependencies: ["IngestCore"], path: "Sources/Plugins/KEXP"),
+        .target(
+            name: "IngestTesting",
+            dependencies: [
+                "IngestCore", "IngestEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "radio-ingest",
+            dependencies: [
+                "IngestCore", "IngestEngine", "PostgresCatalog", "SQLiteCatalog", "KEXP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "radio-ingest-bench",
+            dependencies: ["IngestCore", "IngestEngine", "PostgresCatalog", "SQLiteCatalog", "KEXP", "IngestTesting"],
+            path: "Benchmarks/radio-ingest-bench"
+        ),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
+        .testTarget(
+            name: "KEXPTests",
+            dependencies: ["KEXP", "IngestCore", "IngestTesting"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "IngestEngineTests",
+            dependencies: ["IngestEngine", "IngestCore", "IngestTesting", "KEXP", "SQLiteCatalog", "PostgresCatalog"]
+        ),
+        .testTarget(
+            name: "CatalogStoreTests",
+            dependencies: ["IngestEngine", "IngestCore", "IngestTesting", "SQLiteCatalog", "PostgresCatalog"]
+        ),
+        .testTarget(
+            name: "RadioIngestCLITests",
+            dependencies: ["IngestTesting", "IngestCore"]
+        ),
+    ]
+)

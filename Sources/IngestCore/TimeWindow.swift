@@ -1,0 +1,28 @@
+import Foundation
+
+/// A half-open span of air time, `[start, end)`; a missing bound is open.
+public struct TimeWindow: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The earliest airdate included, or `nil` for "since the beginning".
+    public var start: Date?
+    /// The first airdate excluded, or `nil` for "until now".
+    public var end: Date?
+
+    public init(start: Date? = nil, end: Date? = nil) {
+        self.start = start
+        self.end = end
+    }
+
+    /// The window with no bounds.
+    public static let unbounded = TimeWindow()
+
+    /// Whether `date` falls inside the window.
+    public func contains(_ date: Date) -> Bool {
+        if let start, date < start { return false }
+        if let end, date >= end { return false }
+        return true
+    }
+
+    public var description: String {
+        "[\(start.map(Timestamp.format) ?? "-inf"), \(end.map(Timestamp.format) ?? "now"))"
+    }
+}

@@ -1,0 +1,113 @@
+import AsyncHTTPClient
+import Foundation
+import IngestCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Performs an adapter's ``PageRequest``s: a deadline and a body cap on every request, retries
+/// with back-off for 429, 5xx and network errors, and a clear error when they run out.
+public struct PageFetcher: Sendable {
+    /// Waits for a duration; tests substitute one that records instead of sleeping.
+    public typealias Sleeper = @Sendable (Duration) async throws -> Void
+
+    public var client: HTTPClient
+    public var retry: RetryPolicy
+    /// The deadline of one attempt, from connect to the last body byte.
+    public var timeout: Duration
+    /// The largest response body accepted.
+    public var maxBodyBytes: Int
+    public var sleep: Sleeper
+    public var userAgent: String
+
+    public init(
+        client: HTTPClient = .shared, retry: RetryPolicy = .init(), timeout: Duration = .seconds(30),
+        maxBodyBytes: Int = 16 << 20, userAgent: String = "radio-ingest/0.1",
+        sleep: @escaping Sleeper = { try await Task.sleep(for: $0) }
+    ) {
+        self.client = client
+        self.retry = retry
+        self.timeout = timeout
+        self.maxBodyBytes = maxBodyBytes
+        self.userAgent = userAgent
+        self.sleep = sleep
+    }
+
+    /// Fetches `request`'s body, retrying what is worth retrying.
+    public func fetch(_ request: PageRequest, logger: Logger) async throws -> Data {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome = await attemptFetch(request)
+            let wait: Duration
+            switch outcome {
+            case .body(let data):
+                return data
+            case .fatal(let error):
+                throw error
+            case .retryable(let reason, let retryAfter):
+                guard attempt <= retry.maxRetries else {
+                    throw IngestError.network(
+                        "giving up on \(request.redactedURL) after \(attempt) attempts: \(reason). "
+                            + "The checkpoint is intact; run again later to resume.")
+                }
+                wait = retryAfter ?? retry.backoff(retry: attempt)
+                logger.warning("retrying page fetch", metadata: [
+                    "ingest.url": "\(request.redactedURL)", "ingest.reason": "\(reason)",
+                    "ingest.attempt": "\(attempt)", "ingest.wait": "\(wait)",
+                ])
+            }
+            try await sleep(wait)
+        }
+    }
+
+    enum Outcome {
+        case body(Data)
+        case retryable(String, retryAfter: Duration?)
+        case fatal(IngestError)
+    }
+
+    func attemptFetch(_ request: PageRequest) async -> Outcome {
+        var http = HTTPClientRequest(url: request.url.absoluteString)
+        http.headers.add(name: "User-Agent", value: userAgent)
+        http.headers.add(name: "Accept", value: "application/json")
+        for (name, value) in request.headers { http.headers.replaceOrAdd(name: name, value: value) }
+        do {
+            let response = try await client.execute(http, timeout: .init(timeout))
+            let code = Int(response.status.code)
+            if code == 429 {
+                return .retryable("HTTP 429 Too Many Requests",
+                                  retryAfter: retry.retryAfter(response.headers.first(name: "Retry-After")))
+            }
+            if code >= 500 { return .retryable("HTTP \(code)", retryAfter: nil) }
+            if !(200..<300).contains(code) {
+                return .fatal(.rejected(Self.rejection(code: code, url: request.redactedURL)))
+            }
+            let body = try await response.body.collect(upTo: maxBodyBytes)
+            return .body(Data(body.readableBytesView))
+        } catch is NIOTooManyBytesError {
+            return .fatal(.malformedPage("the response from \(request.redactedURL) exceeds \(maxBodyBytes) bytes"))
+        } catch {
+            return .retryable(Self.describe(error), retryAfter: nil)
+        }
+    }
+
+    static func rejection(code: Int, url: String) -> String {
+        switch code {
+        case 401, 403: return "HTTP \(code) from \(url): the API key is missing or was rejected; check the source's key variable"
+        case 404: return "HTTP 404 from \(url): check the source's base URL"
+        default: return "HTTP \(code) from \(url): the request was refused"
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out"
+            case .remoteConnectionClosed: return "connection closed by the server"
+            default: return "\(error)"
+            }
+        }
+        return "\(error)"
+    }
+}

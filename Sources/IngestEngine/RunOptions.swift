@@ -1,0 +1,63 @@
+import Foundation
+import IngestCore
+
+/// What one run of one source should do; built by the CLI from flags and config.
+public struct RunOptions: Sendable, Equatable {
+    /// Fetch and report, write nothing.
+    public var dryRun = false
+    /// Stop after this many track plays processed.
+    public var limit: Int?
+    /// Stop after this many pages fetched.
+    public var pageLimit: Int?
+    /// Fill only the gaps between the covered history and now (or the given window).
+    public var incremental = false
+    /// Explicit airdate bounds (`--start-date`, `--end-date`).
+    public var window = TimeWindow.unbounded
+    /// The pause between two page requests.
+    public var politeDelay: Duration = .milliseconds(250)
+
+    public init(dryRun: Bool = false, limit: Int? = nil, pageLimit: Int? = nil, incremental: Bool = false,
+                window: TimeWindow = .unbounded, politeDelay: Duration = .milliseconds(250)) {
+        self.dryRun = dryRun
+        self.limit = limit
+        self.pageLimit = pageLimit
+        self.incremental = incremental
+        self.window = window
+        self.politeDelay = politeDelay
+    }
+
+    /// The options as JSON, for the run history.
+    public var flagsJSON: String {
+        var flags: [String: String] = [:]
+        if dryRun { flags["dry_run"] = "true" }
+        if incremental { flags["incremental"] = "true" }
+        if let limit { flags["limit"] = String(limit) }
+        if let pageLimit { flags["page_limit"] = String(pageLimit) }
+        if let start = window.start { flags["start_date"] = Timestamp.format(start) }
+        if let end = window.end { flags["end_date"] = Timestamp.format(end) }
+        flags["polite_delay"] = "\(politeDelay)"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? String(decoding: encoder.encode(flags), as: UTF8.self)) ?? "{}"
+    }
+
+    /// The windows to walk, in the order the source returns plays.
+    ///
+    /// - No window and not incremental (a backfill): every gap from the beginning to now.
+    /// - `incremental`: every gap between the oldest covered airdate (or the window's start)
+    ///   and now (or the window's end).
+    /// - An explicit window without `incremental`: the whole window, covered or not.
+    public func plannedWindows(ledger: CoverageLedger, now: Date, order: PlayOrder) -> [TimeWindow] {
+        let explicit = window.start != nil || window.end != nil
+        let windows: [TimeWindow]
+        if incremental {
+            let start = window.start ?? ledger.oldestCovered
+            windows = ledger.gaps(in: TimeWindow(start: start, end: window.end), now: now)
+        } else if explicit {
+            windows = [TimeWindow(start: window.start, end: window.end ?? now)]
+        } else {
+            windows = ledger.gaps(in: .unbounded, now: now)
+        }
+        return order == .newestFirst ? windows.reversed() : windows
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import IngestCore
+
+/// How a run ended.
+public enum RunStatus: String, Sendable, Codable {
+    /// Every planned window was walked to its end.
+    case complete
+    /// A `--limit` or `--page-limit` stopped the run; what it covered is recorded.
+    case partial
+    /// The run aborted (network, malformed page, storage); committed pages stay committed.
+    case failed
+    /// The run was asked to stop (a signal) and stopped after committing its page in flight.
+    case interrupted
+}
+
+/// The outcome of one run of one source, as logged, stored and printed with `--json`.
+public struct RunSummary: Sendable, Equatable {
+    public var source: String
+    public var runID: Int64?
+    public var status: RunStatus
+    public var dryRun: Bool
+    public var counters: RunCounters
+    /// Songs in the catalog awaiting an embedding after the run (all sources).
+    public var songsAwaitingEmbedding: Int?
+    public var error: String?
+    public var startedAt: Date
+    public var finishedAt: Date
+
+    /// The summary as one JSON object with the documented keys.
+    public func json() -> String {
+        var object: [String: Any] = [
+            "source": source, "status": status.rawValue, "dry_run": dryRun,
+            "pages_fetched": counters.pagesFetched, "plays_seen": counters.playsSeen,
+            "track_plays": counters.trackPlays, "provenance_inserted": counters.provenanceInserted,
+            "songs_matched": counters.songsMatched, "new_songs": counters.newSongs,
+            "skipped_invalid": counters.skippedInvalid, "duplicates_skipped": counters.duplicatesSkipped,
+            "errors": counters.errors,
+            "started_at": Timestamp.format(startedAt), "finished_at": Timestamp.format(finishedAt),
+        ]
+        if let runID { object["run_id"] = runID }
+        if let songsAwaitingEmbedding { object["songs_awaiting_embedding"] = songsAwaitingEmbedding }
+        if let error { object["error"] = error }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The summary as the runbook's aligned text block.
+    public func text() -> String {
+        let rows: [(String, String)] = [
+            ("Source:", source + (dryRun ? " (dry run: nothing written)" : "")),
+            ("Status:", status.rawValue + (error.map { " — \($0)" } ?? "")),
+            ("Pages fetched:", "\(counters.pagesFetched)"),
+            ("Total plays seen:", "\(counters.playsSeen)"),
+            ("Track plays:", "\(counters.trackPlays)"),
+            ("Provenance rows inserted:", "\(counters.provenanceInserted)"),
+            ("Songs matched existing:", "\(counters.songsMatched)"),
+            ("New songs inserted:", "\(counters.newSongs)"),
+            ("Skipped (no title/artist):", "\(counters.skippedInvalid)"),
+            ("Duplicates skipped:", "\(counters.duplicatesSkipped)"),
+            ("Errors:", "\(counters.errors)"),
+        ] + (songsAwaitingEmbedding.map { [("Songs awaiting embedding:", "\($0)")] } ?? [])
+        return rows.map { $0.0.padding(toLength: 27, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+    }
+}

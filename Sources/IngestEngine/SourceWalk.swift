@@ -1,0 +1,150 @@
+import Foundation
+import IngestCore
+import Logging
+
+/// The page loop of one run: fetch, parse, prepare, commit, advance the ledger, repeat.
+struct SourceWalk {
+    let adapter: any StationAdapter
+    let store: any CatalogStore
+    let options: RunOptions
+    let fetcher: PageFetcher
+    var logger: Logger
+    var runID: Int64?
+    var counters = RunCounters()
+    var dryRunMemory = DryRunMemory()
+
+    init(adapter: any StationAdapter, store: any CatalogStore, options: RunOptions, fetcher: PageFetcher, logger: Logger) {
+        self.adapter = adapter
+        self.store = store
+        self.options = options
+        self.fetcher = fetcher
+        self.logger = logger
+    }
+
+    /// Walks every window in turn; returns `.complete`, or `.partial` when a limit stopped it.
+    mutating func walk(_ windows: [TimeWindow], from start: Checkpoint) async throws -> RunStatus {
+        var checkpoint = start
+        checkpoint.lastRunID = runID ?? checkpoint.lastRunID
+        for window in windows {
+            let finished = try await walk(window, checkpoint: &checkpoint)
+            if !finished { return .partial }
+        }
+        return .complete
+    }
+
+    /// Walks one window; returns `false` when a limit stopped it before its end.
+    mutating func walk(_ window: TimeWindow, checkpoint: inout Checkpoint) async throws -> Bool {
+        var request = try adapter.firstRequest(for: window)
+        var progress = WindowProgress(window: window, order: adapter.order)
+        while true {
+            if let pageLimit = options.pageLimit, counters.pagesFetched >= pageLimit { return false }
+            try Task.checkCancellation()
+            if counters.pagesFetched > 0 && options.politeDelay > .zero { try await fetcher.sleep(options.politeDelay) }
+
+            let body = try await fetcher.fetch(request, logger: logger)
+            let page = try adapter.parse(body, for: request)
+            counters.pagesFetched += 1
+            counters.playsSeen += page.records.count
+
+            var budget = options.limit.map { $0 - counters.trackPlays }
+            let prepared = PreparedPage(page.records, window: window, order: adapter.order, budget: &budget)
+            counters.trackPlays += prepared.trackPlays
+            counters.skippedInvalid += prepared.invalidReasons.count
+            counters.duplicatesSkipped += prepared.repeatedInPage
+            for reason in prepared.invalidReasons {
+                logger.debug("skipped invalid record", metadata: ["ingest.reason": "\(reason)"])
+            }
+
+            let endOfWindow = !prepared.stoppedByLimit && (page.next == nil || page.records.isEmpty || prepared.passedWindow)
+            progress.advance(with: prepared.plays, finished: endOfWindow)
+            if let span = progress.coveredSpan { checkpoint.ledger.add(span) }
+            checkpoint.pagesCommitted += 1
+
+            let batch = PageBatch(source: adapter.sourceName, plays: prepared.plays, checkpoint: checkpoint)
+            let dispositions = try await write(batch)
+            counters.add(dispositions)
+            logPage(request: request, prepared: prepared, dispositions: dispositions)
+
+            if prepared.stoppedByLimit { return false }
+            guard !endOfWindow, let next = page.next else { return true }
+            request = next
+        }
+    }
+
+    mutating func write(_ batch: PageBatch) async throws -> [PlayDisposition] {
+        if options.dryRun {
+            return dryRunMemory.adjust(try await store.preview(batch), for: batch.plays)
+        }
+        let dispositions = try await store.commit(batch)
+        for (play, disposition) in zip(batch.plays, dispositions) {
+            if case .failed(let reason) = disposition {
+                logger.error("play not stored", metadata: ["ingest.play_id": "\(play.sourcePlayID)", "ingest.error": "\(reason)"])
+            }
+        }
+        return dispositions
+    }
+
+    func logPage(request: PageRequest, prepared: PreparedPage, dispositions: [PlayDisposition]) {
+        logger.info("page done", metadata: [
+            "ingest.page": "\(counters.pagesFetched)", "ingest.url": "\(request.redactedURL)",
+            "ingest.plays": "\(prepared.plays.count)", "ingest.track_plays_total": "\(counters.trackPlays)",
+        ])
+    }
+}
+
+/// Tracks how far a window's walk has reached, for the ledger.
+///
+/// For a newest-first walk of `[lo, hi)` whose processed plays reach back to `T`, `(T, hi)` is
+/// covered; `T` itself stays open so that plays tied at `T` are fetched again next time.
+struct WindowProgress {
+    let window: TimeWindow
+    let order: PlayOrder
+    var edge: Int64?
+    var finished = false
+
+    init(window: TimeWindow, order: PlayOrder) {
+        self.window = window
+        self.order = order
+    }
+
+    mutating func advance(with plays: [Play], finished: Bool) {
+        for play in plays {
+            let micros = Timestamp.microseconds(play.airdate)
+            switch order {
+            case .newestFirst: edge = min(edge ?? micros, micros)
+            case .oldestFirst: edge = max(edge ?? micros, micros)
+            }
+        }
+        self.finished = self.finished || finished
+    }
+
+    /// The span proven covered so far, or `nil` when nothing is yet.
+    var coveredSpan: CoverageLedger.Span? {
+        let lower = window.start.map(Timestamp.microseconds) ?? CoverageLedger.beginning
+        guard let end = window.end else { return nil }
+        let upper = Timestamp.microseconds(end)
+        if finished { return .init(lower: lower, upper: upper) }
+        guard let edge else { return nil }
+        switch order {
+        case .newestFirst: return .init(lower: edge + 1, upper: upper)
+        case .oldestFirst: return .init(lower: lower, upper: edge)
+        }
+    }
+}
+
+/// In a dry run nothing is written, so later pages would count the same new song or play
+/// again; this remembers what earlier pages would have written.
+struct DryRunMemory {
+    var playIDs: Set<String> = []
+    var newSongKeys: Set<String> = []
+
+    mutating func adjust(_ dispositions: [PlayDisposition], for plays: [Play]) -> [PlayDisposition] {
+        zip(plays, dispositions).map { play, disposition in
+            if !playIDs.insert(play.sourcePlayID).inserted, disposition != .duplicate { return .duplicate }
+            guard case .newSong(let id) = disposition, let key = SongKey.make(title: play.title, artist: play.artist) else {
+                return disposition
+            }
+            return newSongKeys.insert(key).inserted ? disposition : .linkedToNewSong(songID: id)
+        }
+    }
+}
