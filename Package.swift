@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "RadioIngest",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "radio-ingest", targets: ["radio-ingest"]),
         .library(name: "IngestCore", targets: ["IngestCore"]),

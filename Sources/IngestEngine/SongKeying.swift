@@ -1,0 +1,41 @@
+import IngestCore
+
+/// Assigns match keys to catalog songs that lack one (for instance songs another application
+/// inserted with only an id, a title, an artist and an MBID).
+///
+/// Keys are unique in the catalog: when two unkeyed songs share a key, or a keyed song holds it
+/// already, the first (oldest) keeps it and the others are marked keyed without one, so that
+/// they are not examined again and matching stays deterministic.
+public enum SongKeying {
+    /// An unkeyed song as read from the catalog, oldest first.
+    public struct Unkeyed: Sendable {
+        public var id: String
+        public var title: String
+        public var artist: String
+        public init(id: String, title: String, artist: String) {
+            self.id = id
+            self.title = title
+            self.artist = artist
+        }
+    }
+
+    /// One song's new key (`nil` when another song holds it).
+    public struct Assignment: Sendable, Encodable {
+        public var id: String
+        public var matchKey: String?
+    }
+
+    /// Keys for `songs`, given the keys already taken in the catalog.
+    public static func assign(_ songs: [Unkeyed], taken: Set<String>) -> [Assignment] {
+        var used = taken
+        return songs.map { song in
+            guard let key = SongKey.make(title: song.title, artist: song.artist), used.insert(key).inserted else {
+                return Assignment(id: song.id, matchKey: nil)
+            }
+            return Assignment(id: song.id, matchKey: key)
+        }
+    }
+
+    /// How many songs to key per statement.
+    public static let batchSize = 2_000
+}

@@ -1,0 +1,124 @@
+import Foundation
+import IngestCore
+import IngestEngine
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The production catalog: PostgreSQL through PostgresNIO.
+///
+/// Every SQL value is bound (`PostgresQuery` interpolation); a page's rows travel as one
+/// `jsonb` bind expanded with `jsonb_to_recordset`, so a page costs at most eight statements
+/// whatever its size: begin, existing plays, song look-up, song insert, conflict look-up
+/// (only when another process won a race), play insert, checkpoint, commit.
+public final class PostgresCatalog: CatalogStore {
+    public let kind = "postgres"
+    let client: PostgresClient
+    let runTask: Task<Void, Never>
+    let logger: Logger
+    let state = Mutex(State())
+
+    struct State {
+        var statements = 0
+        /// Keys computed in memory for songs without one, for read-only previews.
+        var pendingKeys: [String: String] = [:]
+        var migrated = false
+    }
+
+    /// Connects to the database at `url` (`postgres://` or `postgresql://`).
+    public init(url: String, logger: Logger) throws {
+        var configuration = try PostgresURL.configuration(from: url)
+        configuration.options.maximumConnections = 4
+        configuration.options.connectTimeout = .seconds(10)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        self.runTask = Task { await client.run() }
+    }
+
+    /// SQL statements sent so far by this store (for the benchmark).
+    public var statementCount: Int { state.withLock { $0.statements } }
+
+    public func close() async {
+        runTask.cancel()
+        _ = await runTask.value
+    }
+
+    /// Runs one statement on `connection`, counting it.
+    @discardableResult
+    func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> PostgresRowSequence {
+        state.withLock { $0.statements += 1 }
+        return try await connection.query(query, logger: logger)
+    }
+
+    /// Runs `body` on one connection, turning connection failures into a clear storage error.
+    func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection(body)
+        } catch let error as IngestError {
+            throw error
+        } catch let error as PSQLError {
+            throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
+        }
+    }
+
+    /// A message from the server or the connection, never the SQL or credentials.
+    static func describe(_ error: PSQLError) -> String {
+        if let message = error.serverInfo?[.message] {
+            let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            return message + state
+        }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .uncleanShutdown:
+            return "cannot reach the database server; check the database URL and that the server is running"
+        default:
+            return "database error (\(error.code))"
+        }
+    }
+
+    public func migrate() async throws {
+        if state.withLock({ $0.migrated }) { return }
+        try await withConnection { connection in
+            try await execute("BEGIN", on: connection)
+            do {
+                try await execute("SELECT pg_advisory_xact_lock(7305417203)", on: connection)
+                try await execute(
+                    "CREATE TABLE IF NOT EXISTS radio_ingest_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                    on: connection)
+                var applied = Set<Int>()
+                for try await version in try await execute("SELECT version FROM radio_ingest_migrations", on: connection).decode(Int.self) {
+                    applied.insert(version)
+                }
+                for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
+                    for statement in migration.statements {
+                        try await execute(PostgresQuery(unsafeSQL: statement), on: connection)
+                    }
+                    try await execute("INSERT INTO radio_ingest_migrations (version) VALUES (\(migration.version))", on: connection)
+                    logger.info("applied catalog migration", metadata: ["ingest.migration": "\(migration.version)"])
+                }
+                try await execute("COMMIT", on: connection)
+            } catch {
+                _ = try? await execute("ROLLBACK", on: connection)
+                throw error
+            }
+        }
+        state.withLock { $0.migrated = true }
+    }
+
+    public func checkpoint(for source: String) async throws -> Checkpoint? {
+        try await withConnection { connection in
+            let rows = try await execute(
+                "SELECT metadata::text FROM ingestion_checkpoints WHERE source = \(source)", on: connection)
+            for try await metadata in rows.decode(String?.self) {
+                return try Checkpoint(source: source, metadataJSON: metadata)
+            }
+            return nil
+        }
+    }
+
+    public func resetCheckpoint(for source: String) async throws {
+        try await withConnection { connection in
+            try await execute("DELETE FROM ingestion_checkpoints WHERE source = \(source)", on: connection)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import IngestCore
+import IngestEngine
+
+/// Encodes a page's rows as one JSON document, bound as a single `jsonb` parameter and
+/// expanded server-side with `jsonb_to_recordset`. Nulls survive, and values stay bound.
+enum PostgresPayload {
+    static func json<T: Encodable>(_ rows: [T]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(rows), as: UTF8.self)
+    }
+
+    /// One provenance row; `airdate` is RFC 3339 text, cast to `timestamptz` in SQL.
+    struct PlayRecord: Encodable {
+        var sourcePlayId: String
+        var title: String
+        var artist: String
+        var album: String?
+        var airdate: String
+        var mbid: String?
+        var isrc: String?
+        var year: Int?
+        var songId: String
+
+        init(_ row: PagePlan.PlayRow) {
+            sourcePlayId = row.play.sourcePlayID
+            title = row.play.title
+            artist = row.play.artist
+            album = row.play.album
+            airdate = Timestamp.format(row.play.airdate)
+            mbid = row.play.mbid?.lowercased()
+            isrc = row.play.isrc
+            year = row.play.year
+            songId = row.songID
+        }
+    }
+}
