@@ -5,6 +5,7 @@ import PostgresNIO
 
 extension PostgresCatalog {
     public func prepareForMatching(readOnly: Bool) async throws -> Int {
+        guard try await schemaPresent() else { return 0 }
         var total = 0
         while true {
             let keyed = try await withConnection { connection in
@@ -94,7 +95,8 @@ extension PostgresCatalog {
     }
 
     public func recentRuns(source: String?, limit: Int) async throws -> [RunRecord] {
-        try await withConnection { connection in
+        guard try await schemaPresent() else { return [] }
+        return try await withConnection { connection in
             let rows = try await execute(
                 """
                 SELECT id, source, flags::text, started_at, finished_at, status, pages_fetched, plays_seen, track_plays,
@@ -125,7 +127,8 @@ extension PostgresCatalog {
     }
 
     public func songsAwaitingEmbedding(limit: Int) async throws -> [PendingSong] {
-        try await withConnection { connection in
+        guard try await schemaPresent() else { return [] }
+        return try await withConnection { connection in
             var songs: [PendingSong] = []
             for try await (id, title, artist, source, createdAt) in try await execute(
                 """
@@ -140,7 +143,8 @@ extension PostgresCatalog {
     }
 
     public func countSongsAwaitingEmbedding() async throws -> Int {
-        try await withConnection { connection in
+        guard try await schemaPresent() else { return 0 }
+        return try await withConnection { connection in
             for try await count in try await execute(
                 "SELECT count(*) FROM songs WHERE embedding_version = 0", on: connection
             ).decode(Int.self) {

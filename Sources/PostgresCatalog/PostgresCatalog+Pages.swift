@@ -17,6 +17,9 @@ extension PostgresCatalog {
 
     public func preview(_ batch: PageBatch) async throws -> [PlayDisposition] {
         let pendingKeys = state.withLock { $0.pendingKeys }
+        guard try await schemaPresent() else {
+            return PagePlan(batch: batch, existingPlayIDs: [], songIDByMBID: [:], songIDByKey: [:]).dispositions
+        }
         return try await withConnection { connection in
             try await execute("START TRANSACTION READ ONLY", on: connection)
             do {

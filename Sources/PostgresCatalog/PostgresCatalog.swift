@@ -23,6 +23,7 @@ public final class PostgresCatalog: CatalogStore {
         /// Keys computed in memory for songs without one, for read-only previews.
         var pendingKeys: [String: String] = [:]
         var migrated = false
+        var schemaPresent: Bool?
     }
 
     /// Connects to the database at `url` (`postgres://` or `postgresql://`).
@@ -102,11 +103,31 @@ public final class PostgresCatalog: CatalogStore {
                 throw error
             }
         }
-        state.withLock { $0.migrated = true }
+        state.withLock {
+            $0.migrated = true
+            $0.schemaPresent = true
+        }
+    }
+
+    /// Whether the catalog tables exist; a dry run against an empty database treats it as an
+    /// empty catalog instead of failing.
+    func schemaPresent() async throws -> Bool {
+        if let known = state.withLock({ $0.schemaPresent }), known { return true }
+        let present = try await withConnection { connection in
+            for try await name in try await execute(
+                "SELECT to_regclass('ingestion_checkpoints')::text", on: connection
+            ).decode(String?.self) {
+                return name != nil
+            }
+            return false
+        }
+        state.withLock { $0.schemaPresent = present }
+        return present
     }
 
     public func checkpoint(for source: String) async throws -> Checkpoint? {
-        try await withConnection { connection in
+        guard try await schemaPresent() else { return nil }
+        return try await withConnection { connection in
             let rows = try await execute(
                 "SELECT metadata::text FROM ingestion_checkpoints WHERE source = \(source)", on: connection)
             for try await metadata in rows.decode(String?.self) {

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import IngestCore
+import IngestEngine
+import Synchronization
+
+/// The embedded catalog: one SQLite file (GRDB, WAL mode), the default when no database is
+/// configured. It keeps the same schema meaning, matching, atomic pages and ledger as the
+/// PostgreSQL catalog.
+///
+/// Writers take SQLite's write lock up front (`BEGIN IMMEDIATE`) and wait up to
+/// ``busyTimeout`` for another process holding it, so two processes can share one file.
+public final class SQLiteCatalog: CatalogStore {
+    public let kind = "sqlite"
+    /// How long a writer waits for another process's write lock.
+    public static let busyTimeout: TimeInterval = 30
+    let path: String
+    let writer: any DatabaseWriter
+    let readOnly: Bool
+    let pendingKeys = Mutex<[String: String]>([:])
+
+    /// Opens (or, unless `readOnly`, creates) the catalog file at `path`.
+    ///
+    /// With `readOnly` and no file yet, previews run against an empty in-memory catalog, so a
+    /// dry run never creates a file.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        self.readOnly = readOnly
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.readonly = readOnly
+        configuration.foreignKeysEnabled = true
+        do {
+            if readOnly && !FileManager.default.fileExists(atPath: path) {
+                let memory = try DatabaseQueue()
+                try SQLiteSchema.migrator.migrate(memory)
+                writer = memory
+            } else {
+                writer = try DatabasePool(path: path, configuration: configuration)
+                try Self.ensureCatalog(writer, path: path)
+            }
+        } catch let error as IngestError {
+            throw error
+        } catch let error as DatabaseError {
+            throw IngestError.storage(Self.describe(error, path: path))
+        }
+    }
+
+    /// Refuses a file that is not SQLite, or a SQLite database with none of the catalog's tables.
+    static func ensureCatalog(_ writer: any DatabaseWriter, path: String) throws {
+        let tables = try writer.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        }
+        if !tables.isEmpty && Set(tables).isDisjoint(with: SQLiteSchema.catalogTables) {
+            throw IngestError.storage(
+                "\(path) is a SQLite database but not a RadioIngest catalog (it has none of the tables songs, external_plays, ingestion_checkpoints); choose another file with --database-url sqlite:PATH")
+        }
+    }
+
+    static func describe(_ error: DatabaseError, path: String) -> String {
+        switch error.resultCode {
+        case .SQLITE_NOTADB: return "\(path) is not a SQLite database; choose another file with --database-url sqlite:PATH"
+        case .SQLITE_BUSY: return "\(path) stayed locked by another process for \(Int(busyTimeout)) s; try again"
+        case .SQLITE_READONLY: return "\(path) is read-only"
+        case .SQLITE_CANTOPEN: return "cannot open \(path); check the directory exists and is writable"
+        default: return "SQLite (\(path)): \(error.message ?? "\(error.resultCode)")"
+        }
+    }
+
+    /// Runs `body`, mapping SQLite errors to clear storage errors.
+    func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError {
+            throw IngestError.storage(Self.describe(error, path: path))
+        }
+    }
+
+    public func close() async {
+        try? writer.close()
+    }
+
+    public func migrate() async throws {
+        guard !readOnly else { return }
+        try await guarded { try SQLiteSchema.migrator.migrate(writer) }
+    }
+
+    public func checkpoint(for source: String) async throws -> Checkpoint? {
+        try await guarded {
+            let metadata = try await writer.read { db -> String?? in
+                guard try db.tableExists("ingestion_checkpoints") else { return .none }
+                return try Row.fetchOne(db, sql: "SELECT metadata FROM ingestion_checkpoints WHERE source = ?", arguments: [source])
+                    .map { $0["metadata"] as String? }
+            }
+            guard let stored = metadata else { return nil }
+            return try Checkpoint(source: source, metadataJSON: stored)
+        }
+    }
+
+    public func resetCheckpoint(for source: String) async throws {
+        try await guarded {
+            try await writer.write { db in
+                try db.execute(sql: "DELETE FROM ingestion_checkpoints WHERE source = ?", arguments: [source])
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import IngestCore
+import IngestEngine
+
+extension RadioIngest {
+    /// `radio-ingest embedding-queue`: the new songs awaiting an embedding, for the backfill.
+    struct EmbeddingQueue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "embedding-queue", abstract: "List songs inserted by radio-ingest that await an embedding.")
+
+        @Option(help: "At most this many songs.") var limit = 100
+        @Flag(help: "One JSON object per line.") var json = false
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var logging: LoggingOptions
+
+        func run() async throws {
+            let logger = logging.makeLogger()
+            let store = try usage { try database.open(readOnly: true, logger: logger) }
+            let songs: [PendingSong]
+            let total: Int
+            do {
+                songs = try await store.songsAwaitingEmbedding(limit: limit)
+                total = try await store.countSongsAwaitingEmbedding()
+            } catch let error as IngestError {
+                await store.close()
+                FileHandleOutput.standardError("radio-ingest: \(error.message)")
+                throw ExitCode.failure
+            }
+            await store.close()
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            encoder.outputFormatting = .sortedKeys
+            for song in songs {
+                if json {
+                    print(String(decoding: try encoder.encode(song), as: UTF8.self))
+                } else {
+                    print("\(song.id)\t\(song.artist) — \(song.title)\t\(song.source ?? "")")
+                }
+            }
+            if !json { FileHandleOutput.standardError("\(total) song(s) await an embedding") }
+        }
+    }
+}

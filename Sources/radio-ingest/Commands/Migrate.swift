@@ -1,0 +1,27 @@
+import ArgumentParser
+import IngestCore
+import IngestEngine
+
+extension RadioIngest {
+    /// `radio-ingest migrate`: creates or upgrades the catalog schema.
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create or upgrade the catalog schema (idempotent).")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var logging: LoggingOptions
+
+        func run() async throws {
+            let logger = logging.makeLogger()
+            let store = try usage { try database.open(readOnly: false, logger: logger) }
+            defer { Task { await store.close() } }
+            do {
+                try await store.migrate()
+                try await store.prepareForMatching(readOnly: false)
+            } catch let error as IngestError {
+                FileHandleOutput.standardError("radio-ingest: \(error.message)")
+                throw ExitCode.failure
+            }
+            print("catalog schema is up to date (\(store.kind))")
+        }
+    }
+}

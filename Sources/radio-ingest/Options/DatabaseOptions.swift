@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import IngestCore
+import IngestEngine
+import Logging
+import PostgresCatalog
+import SQLiteCatalog
+
+/// `--database-url`, shared by every command that opens the catalog.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: ArgumentHelp(
+        "sqlite:PATH or postgres://user:password@host:port/db (default: $DATABASE_URL, else sqlite:radio-ingest.sqlite).",
+        valueName: "url"))
+    var url: String?
+
+    /// The URL in force: the flag, else `DATABASE_URL`, else the default SQLite file.
+    var resolvedURL: String {
+        if let url, !url.isEmpty { return url }
+        if let env = ProcessInfo.processInfo.environment["DATABASE_URL"], !env.isEmpty { return env }
+        return "sqlite:radio-ingest.sqlite"
+    }
+
+    /// Opens the catalog the URL names.
+    func open(readOnly: Bool, logger: Logger) throws -> any CatalogStore {
+        try CatalogLocation.open(resolvedURL, readOnly: readOnly, logger: logger)
+    }
+}
+
+/// Chooses a store from a database URL.
+enum CatalogLocation {
+    static func open(_ url: String, readOnly: Bool, logger: Logger) throws -> any CatalogStore {
+        let lower = url.lowercased()
+        if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
+            return try PostgresCatalog(url: url, logger: logger)
+        }
+        if lower.hasPrefix("sqlite:") {
+            var path = String(url.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { throw IngestError.usage("sqlite: needs a file path, as in sqlite:radio-ingest.sqlite") }
+            return try SQLiteCatalog(path: path, readOnly: readOnly)
+        }
+        throw IngestError.usage("unsupported database URL scheme in '\(url.prefix(while: { $0 != ":" })):...'; use sqlite:PATH or postgres://...")
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import IngestCore
+import IngestEngine
+
+/// The spec's flags, shared by every per-source subcommand.
+struct RunFlags: ParsableArguments {
+    @Flag(help: "Fetch pages and report what would happen; write nothing (a read-only transaction).")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("Stop after N track plays processed.", valueName: "N"))
+    var limit: Int?
+
+    @Option(help: ArgumentHelp("Stop after N API pages fetched.", valueName: "N"))
+    var pageLimit: Int?
+
+    @Flag(help: "Fill only the gaps between the covered history and now.")
+    var incremental = false
+
+    @Option(help: ArgumentHelp(
+        "Plays from this airdate on: YYYY-MM-DD (midnight, station time) or an RFC 3339 timestamp.", valueName: "ISO"))
+    var startDate: String?
+
+    @Option(help: ArgumentHelp(
+        "Plays up to this airdate: YYYY-MM-DD includes that whole day (station time); a timestamp is exclusive.",
+        valueName: "ISO"))
+    var endDate: String?
+
+    @Option(help: ArgumentHelp("The source's API root (a mirror or a test server).", valueName: "url"))
+    var baseURL: String?
+
+    @Option(help: ArgumentHelp("Pause between page requests: 0, 150ms, 1s ...", valueName: "duration"))
+    var politeDelay: String = "250ms"
+
+    @Flag(help: "Print the run summary as one JSON object on stdout (logs go to stderr).")
+    var json = false
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let pageLimit, pageLimit < 1 { throw ValidationError("--page-limit must be at least 1") }
+        if DurationParser.parse(politeDelay) == nil {
+            throw ValidationError("--polite-delay '\(politeDelay)' is not a duration such as 0, 150ms or 1s")
+        }
+        if let baseURL, URL(string: baseURL)?.host == nil {
+            throw ValidationError("--base-url '\(baseURL)' is not an absolute http(s) URL")
+        }
+    }
+
+    /// The engine options, with date-only flags read in the station's time zone.
+    func runOptions(timeZone: TimeZone) throws -> RunOptions {
+        func date(_ text: String?, flag: String, endOfDay: Bool) throws -> Date? {
+            guard let text else { return nil }
+            guard let date = Timestamp.parseUserDate(text, timeZone: timeZone, endOfDay: endOfDay) else {
+                throw ValidationError("\(flag) '\(text)' is not a date (YYYY-MM-DD) or an RFC 3339 timestamp")
+            }
+            return date
+        }
+        let window = TimeWindow(start: try date(startDate, flag: "--start-date", endOfDay: false),
+                                end: try date(endDate, flag: "--end-date", endOfDay: true))
+        if let start = window.start, let end = window.end, start >= end {
+            throw ValidationError("--start-date must be before --end-date")
+        }
+        return RunOptions(dryRun: dryRun, limit: limit, pageLimit: pageLimit, incremental: incremental, window: window,
+                          politeDelay: DurationParser.parse(politeDelay) ?? .milliseconds(250))
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import IngestCore
+
+/// `radio-ingest`: ingest public radio play histories into a song catalog.
+@main
+struct RadioIngest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "radio-ingest",
+        abstract: "Ingest public radio stations' play histories into a song catalog.",
+        discussion: """
+            The catalog is a SQLite file (radio-ingest.sqlite) unless --database-url or DATABASE_URL \
+            names another file (sqlite:PATH) or a PostgreSQL database (postgres://...).
+
+            Exit codes: 0 the run completed or a limit stopped it (status partial); 1 the run failed \
+            (committed pages stay committed); 64 bad usage (a wrong flag, date or URL).
+            """,
+        version: "0.1.0",
+        subcommands: registeredAdapters.map { sourceCommand($0) } + [Migrate.self, EmbeddingQueue.self, Runs.self]
+    )
+}
+
+/// The per-source subcommand of an adapter.
+func sourceCommand<Factory: StationAdapterFactory>(_ factory: Factory.Type) -> any ParsableCommand.Type {
+    SourceCommand<Factory>.self
+}
