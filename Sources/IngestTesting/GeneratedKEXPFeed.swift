@@ -1,0 +1,111 @@
+import Foundation
+import IngestCore
+
+/// A deterministic, KEXP-shaped play history served like `GET /v2/plays/`.
+///
+/// It exercises what the real API does: newest-first paging by `next` URLs with `limit` and
+/// `offset`, `airdate_before` / `airdate_after` filters (inclusive), airbreaks without song
+/// fields, airdates with and without six-digit fractions, ties at one airdate, rows with a
+/// missing song or artist, unknown extra fields, ids that are not chronological, songs that
+/// repeat (so matching has work to do), and KEXP's `1950-01-01` unknown release date.
+public struct GeneratedKEXPFeed: Sendable {
+    /// One generated row.
+    public struct Row: Sendable {
+        public var id: Int
+        public var airdateMicros: Int64
+        public var isTrack: Bool
+        public var song: String?
+        public var artist: String?
+        public var album: String?
+        public var recordingID: String?
+        public var releaseDate: String?
+    }
+
+    /// Rows newest first.
+    public let rows: [Row]
+
+    /// `count` rows ending at `newest`, one every `spacing` seconds.
+    public init(count: Int, newest: Date = Date(timeIntervalSince1970: 1_700_000_000), spacing: Int64 = 180,
+                distinctSongs: Int = 500) {
+        var rows: [Row] = []
+        rows.reserveCapacity(count)
+        let top = Timestamp.microseconds(newest)
+        var airdate = top
+        for i in 0..<count {
+            if i > 0 && i % 50 != 0 { airdate -= spacing * 1_000_000 }  // every 50th ties with the previous row
+            let fraction: Int64 = i % 11 == 3 ? Int64((i * 7_919) % 999_999 + 1) : 0
+            let isTrack = i % 7 != 6
+            let songIndex = (i * 31) % distinctSongs
+            var row = Row(id: 2_000_000 + (i * 7_919) % (count * 3 + 1), airdateMicros: airdate - fraction, isTrack: isTrack)
+            if isTrack {
+                row.song = i % 97 == 13 ? "" : "Song \(songIndex)"
+                row.artist = i % 89 == 17 ? nil : "Artist \(songIndex % 97)"
+                row.album = songIndex % 3 == 0 ? nil : "Album \(songIndex % 41)"
+                row.recordingID = songIndex % 4 == 0 ? String(format: "00000000-0000-4000-8000-%012d", songIndex) : nil
+                row.releaseDate = songIndex % 5 == 0 ? "1950-01-01" : "\(1960 + songIndex % 60)-01-01"
+            }
+            rows.append(row)
+        }
+        self.rows = rows
+    }
+
+    /// Answers a plays request the way the KEXP API does.
+    public func respond(to request: FakeRequest, baseURL: URL) -> FakeResponse {
+        let limit = min(Int(request.query["limit"] ?? "20") ?? 20, 200)
+        let offset = Int(request.query["offset"] ?? "0") ?? 0
+        let before = request.query["airdate_before"].flatMap(Timestamp.parse).map(Timestamp.microseconds)
+        let after = request.query["airdate_after"].flatMap(Timestamp.parse).map(Timestamp.microseconds)
+        let matching = rows.filter { row in
+            (before.map { row.airdateMicros <= $0 } ?? true) && (after.map { row.airdateMicros >= $0 } ?? true)
+        }
+        let page = matching.dropFirst(offset).prefix(limit)
+        var next: String?
+        if offset + limit < matching.count {
+            var components = URLComponents(string: baseURL.absoluteString + request.path)!
+            var items = request.query.map { URLQueryItem(name: $0.key, value: $0.value) }.filter { $0.name != "offset" }
+            items.append(URLQueryItem(name: "offset", value: String(offset + limit)))
+            components.queryItems = items.sorted { $0.name < $1.name }
+            components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+            next = components.string
+        }
+        let body: [String: Any] = [
+            "next": next as Any? ?? NSNull(), "previous": NSNull(),
+            "results": page.map { Self.json($0, baseURL: baseURL) },
+        ]
+        return .json((try? JSONSerialization.data(withJSONObject: body)) ?? Data())
+    }
+
+    static func json(_ row: Row, baseURL: URL) -> [String: Any] {
+        var object: [String: Any] = [
+            "id": row.id, "uri": "\(baseURL.absoluteString)/v2/plays/\(row.id)/",
+            "airdate": pacific(row.airdateMicros), "show": 40_000 + row.id % 100,
+            "image_uri": "", "thumbnail_uri": "", "comment": NSNull(),
+            "play_type": row.isTrack ? "trackplay" : "airbreak",
+            "location": 1, "location_name": "Default",  // newer fields an old decoder never saw
+        ]
+        guard row.isTrack else { return object }
+        object["song"] = row.song ?? NSNull()
+        if let artist = row.artist { object["artist"] = artist }
+        object["album"] = row.album ?? NSNull()
+        object["recording_id"] = row.recordingID ?? NSNull()
+        object["release_date"] = row.releaseDate ?? NSNull()
+        object["artist_ids"] = [String]()
+        object["labels"] = ["[no label]"]
+        object["is_local"] = false
+        object["rotation_status"] = NSNull()
+        return object
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]-08:00`, as KEXP writes Pacific times.
+    static func pacific(_ micros: Int64) -> String {
+        let shifted = Timestamp.format(Timestamp.date(microseconds: micros - 8 * 3_600_000_000))
+        let base = String(shifted.prefix(19))
+        let fraction = shifted.dropFirst(20).prefix(6)
+        return base + (fraction == "000000" ? "" : "." + fraction) + "-08:00"
+    }
+
+    /// The track plays a complete ingest must store: valid trackplays, newest first.
+    public var validTrackRows: [Row] {
+        rows.filter { $0.isTrack && !($0.song ?? "").isEmpty && !($0.artist ?? "").isEmpty }
+    }
+}
