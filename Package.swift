@@ -51,7 +51,9 @@ let package = Package(
         .target(
             name: "IngestTesting",
             dependencies: [
-                "IngestCore", "IngestEngine",
+                "IngestCore", "IngestEngine", "SQLiteCatalog", "PostgresCatalog",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

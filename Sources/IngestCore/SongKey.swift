@@ -48,12 +48,20 @@ public enum SongKey {
         return folded
     }
 
-    /// `&` becomes `and`; every run of non-alphanumeric characters becomes one space.
+    /// `&` becomes `and`; apostrophes vanish (`don't` = `dont`); every other run of
+    /// non-alphanumeric characters becomes one space. Text made only of punctuation (the band
+    /// `!!!`) keeps its punctuation rather than normalizing to nothing.
     static func collapse(_ text: String) -> String {
+        let words = collapseToWords(text)
+        return words.isEmpty ? text.filter { !$0.isWhitespace } : words
+    }
+
+    static func collapseToWords(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         var pendingSpace = false
         for scalar in text.replacingOccurrences(of: "&", with: " and ").unicodeScalars {
+            if apostrophes.contains(scalar) { continue }
             if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
                 if pendingSpace && !result.isEmpty { result.append(" ") }
                 pendingSpace = false
@@ -76,6 +84,8 @@ public enum SongKey {
         // - 2011 Remaster, - Remastered 2009, - Remastered Version
         #"\s[-–—]\s*(\d{4}\s+)?(digital(ly)?\s+)?remaster(ed)?(\s+\d{4})?(\s+(version|edition))?\s*$"#,
     ]
+
+    static let apostrophes: Set<Unicode.Scalar> = ["'", "\u{2019}", "\u{2018}", "`", "\u{00B4}"]
 
     static let undecomposedLetters: [(String, String)] = [
         ("ø", "o"), ("ł", "l"), ("đ", "d"), ("ð", "d"), ("þ", "th"), ("æ", "ae"), ("œ", "oe"), ("ı", "i"),

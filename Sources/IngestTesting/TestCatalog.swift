@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+import IngestEngine
+import Logging
+import PostgresCatalog
+import PostgresNIO
+import SQLiteCatalog
+
+/// The kinds of real store a test can run against.
+public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    /// SQLite always; PostgreSQL when `RADIO_INGEST_TEST_POSTGRES_URL` names a server
+    /// (`scripts/test.sh` starts a throwaway one).
+    public static var available: [StoreKind] {
+        postgresAdminURL == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
+
+    public var description: String { rawValue }
+
+    static var postgresAdminURL: String? {
+        ProcessInfo.processInfo.environment["RADIO_INGEST_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
+
+/// A fresh, empty, real catalog for one test: a new SQLite file or a new PostgreSQL database.
+/// Tests inspect it with plain SQL through ``scalar(_:)`` and ``execute(_:)``.
+public final class TestCatalog: Sendable {
+    public let kind: StoreKind
+    /// The database URL, as the CLI takes it.
+    public let url: String
+    let sqlitePath: String?
+
+    public static func make(_ kind: StoreKind) async throws -> TestCatalog {
+        switch kind {
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory
+                .appendingPathComponent("radio-ingest-test-\(UUID().uuidString).sqlite").path
+            return TestCatalog(kind: kind, url: "sqlite:\(path)", sqlitePath: path)
+        case .postgres:
+            guard let admin = StoreKind.postgresAdminURL else { throw TestCatalogError.noPostgres }
+            let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            // The name is generated here from hex digits, so it is safe as an identifier.
+            try await Self.postgres(admin) { try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)")) }
+            var components = URLComponents(string: admin)!
+            components.path = "/" + name
+            return TestCatalog(kind: kind, url: components.string!, sqlitePath: nil)
+        }
+    }
+
+    init(kind: StoreKind, url: String, sqlitePath: String?) {
+        self.kind = kind
+        self.url = url
+        self.sqlitePath = sqlitePath
+    }
+
+    /// Opens the store under test.
+    public func open(readOnly: Bool = false) throws -> any CatalogStore {
+        switch kind {
+        case .sqlite: return try SQLiteCatalog(path: sqlitePath!, readOnly: readOnly)
+        case .postgres: return try PostgresCatalog(url: url, logger: Logger(label: "test"))
+        }
+    }
+
+    /// Runs SQL written for both dialects.
+    public func execute(_ sql: String) async throws {
+        switch kind {
+        case .sqlite:
+            let queue = try DatabaseQueue(path: sqlitePath!)
+            try await queue.write { try $0.execute(sql: sql) }
+            try queue.close()
+        case .postgres:
+            try await Self.postgres(url) { try await $0.query(PostgresQuery(unsafeSQL: sql)) }
+        }
+    }
+
+    /// The first column of the first row of `sql`, as an integer.
+    public func scalar(_ sql: String) async throws -> Int {
+        switch kind {
+        case .sqlite:
+            let queue = try DatabaseQueue(path: sqlitePath!)
+            defer { try? queue.close() }
+            return try await queue.read { try Int.fetchOne($0, sql: sql) ?? 0 }
+        case .postgres:
+            return try await Self.postgres(url) { client in
+                for try await value in try await client.query(PostgresQuery(unsafeSQL: sql)).decode(Int.self) { return value }
+                return 0
+            }
+        }
+    }
+
+    /// The rows of `sql` as strings (NULL as "NULL"), for assertions.
+    public func rows(_ sql: String) async throws -> [[String]] {
+        switch kind {
+        case .sqlite:
+            let queue = try DatabaseQueue(path: sqlitePath!)
+            defer { try? queue.close() }
+            return try await queue.read { db in
+                try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map { $0.isNull ? "NULL" : "\($0.storage.value ?? "")" } }
+            }
+        case .postgres:
+            return try await Self.postgres(url) { client in
+                var result: [[String]] = []
+                for try await row in try await client.query(PostgresQuery(unsafeSQL: sql)) {
+                    result.append(row.map { cell in (try? cell.decode(String?.self)).flatMap { $0 } ?? (cell.bytes == nil ? "NULL" : "?") })
+                }
+                return result
+            }
+        }
+    }
+
+    /// Removes the file (the PostgreSQL database is left for the throwaway cluster to drop).
+    public func remove() {
+        guard let sqlitePath else { return }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlitePath + suffix) }
+    }
+
+    static func postgres<T: Sendable>(_ url: String, _ body: (PostgresClient) async throws -> T) async throws -> T {
+        let components = URLComponents(string: url)!
+        let configuration = PostgresClient.Configuration(
+            host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: String(components.path.dropFirst()), tls: .disable)
+        let client = PostgresClient(configuration: configuration)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+}
+
+enum TestCatalogError: Error {
+    case noPostgres
+}

@@ -1,0 +1,54 @@
+import Foundation
+import IngestCore
+import Testing
+
+@Suite struct TimestampTests {
+    @Test(arguments: [
+        ("2020-03-03T20:50:19-08:00", Int64(1_583_297_419_000_000)),
+        ("2020-03-03T20:24:50.028000-08:00", Int64(1_583_295_890_028_000)),
+        ("2020-03-04T04:50:19Z", Int64(1_583_297_419_000_000)),
+        ("2024-02-16T14:05:00-0500", Int64(1_708_110_300_000_000)),
+        ("2020-03-04T04:50:19.123456789+00:00", Int64(1_583_297_419_123_456)),
+    ])
+    func parsesOffsetsAndFractionsExactly(text: String, micros: Int64) throws {
+        let date = try #require(Timestamp.parse(text))
+        #expect(Timestamp.microseconds(date) == micros)
+    }
+
+    @Test(arguments: ["2020-03-03T20:50:19", "2020-13-03T20:50:19Z", "yesterday", "", "2020-03-03T20:50:19+25:00"])
+    func rejectsTimestampsWithoutAValidOffset(text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+
+    @Test func formatsUTCWithMicrosecondsAndRoundTrips() throws {
+        let date = try #require(Timestamp.parse("2020-03-03T20:24:50.028001-08:00"))
+        #expect(Timestamp.format(date) == "2020-03-04T04:24:50.028001+00:00")
+        #expect(Timestamp.parse(Timestamp.format(date)) == date)
+    }
+
+    @Test func dateOnlyMeansMidnightInTheStationsTimeZone() throws {
+        let pacific = try #require(TimeZone(identifier: "America/Los_Angeles"))
+        let start = try #require(Timestamp.parseUserDate("2025-01-01", timeZone: pacific))
+        #expect(Timestamp.format(start) == "2025-01-01T08:00:00.000000+00:00")
+        let end = try #require(Timestamp.parseUserDate("2025-01-31", timeZone: pacific, endOfDay: true))
+        #expect(Timestamp.format(end) == "2025-02-01T08:00:00.000000+00:00")
+        let summer = try #require(Timestamp.parseUserDate("2025-07-01", timeZone: pacific))
+        #expect(Timestamp.format(summer) == "2025-07-01T07:00:00.000000+00:00")
+    }
+
+    @Test func explicitOffsetsInUserDatesWin() throws {
+        let pacific = try #require(TimeZone(identifier: "America/Los_Angeles"))
+        let date = try #require(Timestamp.parseUserDate("2025-01-01T00:00:00Z", timeZone: pacific))
+        #expect(Timestamp.format(date) == "2025-01-01T00:00:00.000000+00:00")
+    }
+
+    @Test(arguments: [("0", Duration.zero), ("250ms", .milliseconds(250)), ("1s", .seconds(1)), ("15m", .seconds(900)), ("1.5s", .milliseconds(1500))])
+    func parsesDurations(text: String, expected: Duration) {
+        #expect(DurationParser.parse(text) == expected)
+    }
+
+    @Test(arguments: ["fast", "-1s", "10", "ms"])
+    func rejectsBadDurations(text: String) {
+        #expect(DurationParser.parse(text) == nil)
+    }
+}
