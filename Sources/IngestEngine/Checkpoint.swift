@@ -11,6 +11,9 @@ public struct Checkpoint: Sendable, Equatable {
     public var pagesCommitted: Int
     /// The run that last wrote this checkpoint.
     public var lastRunID: Int64?
+    /// The window of an incremental or dated walk that stopped before its end; the next
+    /// `--incremental` run resumes it.
+    public var pendingWalk: TimeWindow?
 
     public init(source: String, ledger: CoverageLedger = .init(), pagesCommitted: Int = 0, lastRunID: Int64? = nil) {
         self.source = source
@@ -27,7 +30,8 @@ public struct Checkpoint: Sendable, Equatable {
         let metadata = Metadata(
             ledgerVersion: 1,
             covered: ledger.spans.map { [Self.text($0.lower), Timestamp.format(Timestamp.date(microseconds: $0.upper))] },
-            pagesCommitted: pagesCommitted, lastRunID: lastRunID)
+            pagesCommitted: pagesCommitted, lastRunID: lastRunID,
+            pendingWalk: pendingWalk.map { [$0.start.map(Timestamp.format) ?? "-infinity", $0.end.map(Timestamp.format) ?? "now"] })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? String(decoding: encoder.encode(metadata), as: UTF8.self)) ?? "{}"
@@ -50,6 +54,9 @@ public struct Checkpoint: Sendable, Equatable {
         ledger = CoverageLedger(spans: spans)
         pagesCommitted = metadata.pagesCommitted ?? 0
         lastRunID = metadata.lastRunID
+        if let walk = metadata.pendingWalk, walk.count == 2 {
+            pendingWalk = TimeWindow(start: Timestamp.parse(walk[0]), end: Timestamp.parse(walk[1]))
+        }
     }
 
     struct Metadata: Codable {
@@ -57,8 +64,10 @@ public struct Checkpoint: Sendable, Equatable {
         var covered: [[String]]?
         var pagesCommitted: Int?
         var lastRunID: Int64?
+        var pendingWalk: [String]?
         enum CodingKeys: String, CodingKey {
             case ledgerVersion = "ledger_version", covered, pagesCommitted = "pages_committed", lastRunID = "last_run_id"
+            case pendingWalk = "pending_walk"
         }
     }
 

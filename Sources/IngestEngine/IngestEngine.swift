@@ -38,7 +38,7 @@ public struct IngestEngine: Sendable {
             let keyed = try await store.prepareForMatching(readOnly: options.dryRun)
             if keyed > 0 { logger.info("gave match keys to catalog songs", metadata: ["ingest.songs": "\(keyed)"]) }
             let checkpoint = try await store.checkpoint(for: adapter.sourceName) ?? Checkpoint(source: adapter.sourceName)
-            let windows = options.plannedWindows(ledger: checkpoint.ledger, now: startedAt, order: adapter.order)
+            let windows = options.plannedWindows(checkpoint: checkpoint, now: startedAt, order: adapter.order)
             if options.incremental && checkpoint.ledger.isEmpty {
                 logger.notice("no coverage recorded yet: --incremental walks back from now until a limit or the end of the history stops it")
             }

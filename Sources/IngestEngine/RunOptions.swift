@@ -11,6 +11,10 @@ public struct RunOptions: Sendable, Equatable {
     public var pageLimit: Int?
     /// Fill only the gaps between the covered history and now (or the given window).
     public var incremental = false
+
+    /// Whether a walk of this run that stops early should be resumed by the next incremental
+    /// run (a plain backfill is not: it is open-ended by design).
+    var recordsPendingWalks: Bool { incremental || window.start != nil || window.end != nil }
     /// Explicit airdate bounds (`--start-date`, `--end-date`).
     public var window = TimeWindow.unbounded
     /// The pause between two page requests.
@@ -45,13 +49,21 @@ public struct RunOptions: Sendable, Equatable {
     ///
     /// - No window and not incremental (a backfill): every gap from the beginning to now.
     /// - `incremental`: every gap between the oldest covered airdate (or the window's start)
-    ///   and now (or the window's end).
+    ///   and now (or the window's end), reaching back far enough to finish an interrupted walk.
     /// - An explicit window without `incremental`: the whole window, covered or not.
-    public func plannedWindows(ledger: CoverageLedger, now: Date, order: PlayOrder) -> [TimeWindow] {
+    public func plannedWindows(checkpoint: Checkpoint, now: Date, order: PlayOrder) -> [TimeWindow] {
+        let ledger = checkpoint.ledger
         let explicit = window.start != nil || window.end != nil
         let windows: [TimeWindow]
         if incremental {
-            let start = window.start ?? ledger.oldestCovered
+            var start = window.start ?? ledger.oldestCovered
+            if window.start == nil, let pending = checkpoint.pendingWalk {
+                if let pendingStart = pending.start {
+                    start = start.map { min($0, pendingStart) } ?? pendingStart
+                } else {
+                    start = nil
+                }
+            }
             windows = ledger.gaps(in: TimeWindow(start: start, end: window.end), now: now)
         } else if explicit {
             windows = [TimeWindow(start: window.start, end: window.end ?? now)]

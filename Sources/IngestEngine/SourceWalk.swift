@@ -58,6 +58,11 @@ struct SourceWalk {
             let endOfWindow = !prepared.stoppedByLimit && (page.next == nil || page.records.isEmpty || prepared.passedWindow)
             progress.advance(with: prepared.plays, finished: endOfWindow)
             if let span = progress.coveredSpan { checkpoint.ledger.add(span) }
+            if endOfWindow {
+                if checkpoint.pendingWalk == window { checkpoint.pendingWalk = nil }
+            } else if options.recordsPendingWalks {
+                checkpoint.pendingWalk = window
+            }
             checkpoint.pagesCommitted += 1
 
             let batch = PageBatch(source: adapter.sourceName, plays: prepared.plays, checkpoint: checkpoint)
