@@ -84,7 +84,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CatalogStoreTests",
-            dependencies: ["IngestEngine", "IngestCore", "IngestTesting", "SQLiteCatalog", "PostgresCatalog"]
+            dependencies: [
+                "IngestEngine", "IngestCore", "IngestTesting", "SQLiteCatalog", "PostgresCatalog",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "RadioIngestCLITests",
