@@ -38,6 +38,8 @@ let package = Package(
                 "IngestCore", "IngestEngine",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
@@ -91,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RadioIngestCLITests",
-            dependencies: ["IngestTesting", "IngestCore"]
+            dependencies: ["IngestTesting", "IngestCore", "IngestEngine"]
         ),
     ]
 )

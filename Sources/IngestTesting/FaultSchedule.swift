@@ -31,13 +31,16 @@ public final class FeedServer: Sendable {
     public let feed: GeneratedKEXPFeed
 
     /// Starts a fake KEXP API serving `feed` under `/v2/plays/`, with optional faults.
-    public static func start(_ feed: GeneratedKEXPFeed, faults: FaultSchedule = FaultSchedule([:])) async throws -> FeedServer {
+    /// With `responseDelay`, every answer is held back that long (to interrupt a run mid-way).
+    public static func start(_ feed: GeneratedKEXPFeed, faults: FaultSchedule = FaultSchedule([:]),
+                             responseDelay: Duration = .zero) async throws -> FeedServer {
         let base = Mutex<URL?>(nil)
         let server = try await FakeStationServer.start { request in
-            faults.respond(to: request) { request in
+            let response = faults.respond(to: request) { request in
                 guard request.path.hasPrefix("/v2/plays") else { return .status(404) }
                 return feed.respond(to: request, baseURL: base.withLock { $0 } ?? URL(string: "http://127.0.0.1")!)
             }
+            return responseDelay > .zero ? .delayed(responseDelay, response) : response
         }
         base.withLock { $0 = server.baseURL }
         return FeedServer(server: server, feed: feed)

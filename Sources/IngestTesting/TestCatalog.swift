@@ -79,7 +79,7 @@ public final class TestCatalog: Sendable {
     public func scalar(_ sql: String) async throws -> Int {
         switch kind {
         case .sqlite:
-            let queue = try DatabaseQueue(path: sqlitePath!)
+            let queue = try readOnlyQueue()
             defer { try? queue.close() }
             return try await queue.read { try Int.fetchOne($0, sql: sql) ?? 0 }
         case .postgres:
@@ -94,7 +94,7 @@ public final class TestCatalog: Sendable {
     public func rows(_ sql: String) async throws -> [[String]] {
         switch kind {
         case .sqlite:
-            let queue = try DatabaseQueue(path: sqlitePath!)
+            let queue = try readOnlyQueue()
             defer { try? queue.close() }
             return try await queue.read { db in
                 try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map { $0.isNull ? "NULL" : "\($0.storage.value ?? "")" } }
@@ -108,6 +108,14 @@ public final class TestCatalog: Sendable {
                 return result
             }
         }
+    }
+
+    /// A reader that never creates the file and waits politely for writers.
+    func readOnlyQueue() throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        return try DatabaseQueue(path: sqlitePath!, configuration: configuration)
     }
 
     /// Removes the file (the PostgreSQL database is left for the throwaway cluster to drop).

@@ -24,7 +24,12 @@ public final class PostgresCatalog: CatalogStore {
         var pendingKeys: [String: String] = [:]
         var migrated = false
         var schemaPresent: Bool?
+        var reachable = false
     }
+
+    /// How long the first connection may take before the catalog is declared unreachable.
+    static let firstConnectionDeadline: Duration = .seconds(15)
+    let endpoint: (host: String, port: Int)?
 
     /// Connects to the database at `url` (`postgres://` or `postgresql://`).
     public init(url: String, logger: Logger) throws {
@@ -34,6 +39,7 @@ public final class PostgresCatalog: CatalogStore {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
+        self.endpoint = configuration.host.map { ($0, configuration.port ?? 5432) }
         self.runTask = Task { await client.run() }
     }
 
@@ -54,6 +60,7 @@ public final class PostgresCatalog: CatalogStore {
 
     /// Runs `body` on one connection, turning connection failures into a clear storage error.
     func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await ensureReachable()
         do {
             return try await client.withConnection(body)
         } catch let error as IngestError {
@@ -61,6 +68,29 @@ public final class PostgresCatalog: CatalogStore {
         } catch let error as PSQLError {
             throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
         }
+    }
+
+    /// Fails fast when the server cannot be reached: the connection pool would otherwise retry
+    /// quietly for a long time before the operator sees an error.
+    func ensureReachable() async throws {
+        if state.withLock({ $0.reachable }) { return }
+        let unreachable = IngestError.storage(
+            "cannot reach the PostgreSQL server\(endpoint.map { " at \($0.host):\($0.port)" } ?? ""); check the database URL and that the server is running")
+        if let endpoint, !(await TCPProbe.canConnect(host: endpoint.host, port: endpoint.port, timeout: .seconds(5))) {
+            throw unreachable
+        }
+        let client = self.client
+        let leased = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try await client.withConnection { _ in true } }
+            group.addTask {
+                try await Task.sleep(for: Self.firstConnectionDeadline)
+                return false
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
+        guard leased else { throw unreachable }
+        state.withLock { $0.reachable = true }
     }
 
     /// A message from the server or the connection, never the SQL or credentials.
