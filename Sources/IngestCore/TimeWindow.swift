@@ -22,6 +22,12 @@ public struct TimeWindow: Sendable, Hashable, Codable, CustomStringConvertible {
         return true
     }
 
+    /// The smallest window containing both.
+    public func union(_ other: TimeWindow) -> TimeWindow {
+        TimeWindow(start: start.flatMap { a in other.start.map { min(a, $0) } },
+                   end: end.flatMap { a in other.end.map { max(a, $0) } })
+    }
+
     public var description: String {
         "[\(start.map(Timestamp.format) ?? "-inf"), \(end.map(Timestamp.format) ?? "now"))"
     }

@@ -12,6 +12,8 @@ struct PreparedPage {
     var stoppedByLimit = false
     /// The page reached plays beyond the window's far edge, so the window is exhausted.
     var passedWindow = false
+    /// A play came after one it should precede in the adapter's declared order.
+    var outOfOrder = false
 
     init(_ records: [ParsedRecord], window: TimeWindow, order: PlayOrder, budget: inout Int?) {
         var seen = Set<String>()
@@ -39,6 +41,7 @@ struct PreparedPage {
                 if case .invalid(let reason) = record { invalidReasons.append(reason) }
                 continue
             }
+            if let last = plays.last, Self.precedes(play.airdate, last.airdate, order: order) { outOfOrder = true }
             if let problem = PlayValidation.problem(with: play) {
                 invalidReasons.append("play \(play.sourcePlayID): \(problem)")
             } else if seen.insert(play.sourcePlayID).inserted {
@@ -47,6 +50,11 @@ struct PreparedPage {
                 repeatedInPage += 1
             }
         }
+    }
+
+    /// Whether `a` should have come before `b` in `order`.
+    static func precedes(_ a: Date, _ b: Date, order: PlayOrder) -> Bool {
+        order == .newestFirst ? a > b : a < b
     }
 
     /// Whether `date` lies past the end the walk is heading to (older than the start for a

@@ -51,6 +51,11 @@ struct SourceWalk {
             counters.trackPlays += prepared.trackPlays
             counters.skippedInvalid += prepared.invalidReasons.count
             counters.duplicatesSkipped += prepared.repeatedInPage
+            if prepared.outOfOrder {
+                logger.warning("the source returned plays out of its declared order; coverage recorded for this page may be overstated", metadata: [
+                    "ingest.url": "\(request.redactedURL)", "ingest.order": "\(adapter.order.rawValue)",
+                ])
+            }
             for reason in prepared.invalidReasons {
                 logger.debug("skipped invalid record", metadata: ["ingest.reason": "\(reason)"])
             }
@@ -58,10 +63,11 @@ struct SourceWalk {
             let endOfWindow = !prepared.stoppedByLimit && (page.next == nil || page.records.isEmpty || prepared.passedWindow)
             progress.advance(with: prepared.plays, finished: endOfWindow)
             if let span = progress.coveredSpan { checkpoint.ledger.add(span) }
-            if endOfWindow {
-                if checkpoint.pendingWalk == window { checkpoint.pendingWalk = nil }
-            } else if options.recordsPendingWalks {
-                checkpoint.pendingWalk = window
+            if !endOfWindow && options.recordsPendingWalks {
+                checkpoint.pendingWalk = checkpoint.pendingWalk.map { $0.union(window) } ?? window
+            }
+            if let pending = checkpoint.pendingWalk, checkpoint.ledger.gaps(in: pending, now: pending.end ?? Date()).isEmpty {
+                checkpoint.pendingWalk = nil
             }
             checkpoint.pagesCommitted += 1
 

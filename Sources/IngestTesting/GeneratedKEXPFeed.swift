@@ -29,14 +29,22 @@ public struct GeneratedKEXPFeed: Sendable {
                 distinctSongs: Int = 500) {
         var rows: [Row] = []
         rows.reserveCapacity(count)
-        let top = Timestamp.microseconds(newest)
-        var airdate = top
+        var base = Timestamp.microseconds(newest)
+        var previous = base
         for i in 0..<count {
-            if i > 0 && i % 50 != 0 { airdate -= spacing * 1_000_000 }  // every 50th ties with the previous row
-            let fraction: Int64 = i % 11 == 3 ? Int64((i * 7_919) % 999_999 + 1) : 0
+            // Strictly newest first, as the API orders: every 50th row ties exactly with the row
+            // before it; some rows carry a sub-second fraction (less than the spacing).
+            let airdate: Int64
+            if i > 0 && i % 50 == 0 {
+                airdate = previous
+            } else {
+                if i > 0 { base -= spacing * 1_000_000 }
+                airdate = base - (i % 11 == 3 ? Int64((i * 7_919) % 999_999 + 1) : 0)
+            }
+            previous = airdate
             let isTrack = i % 7 != 6
             let songIndex = (i * 31) % distinctSongs
-            var row = Row(id: 2_000_000 + (i * 7_919) % (count * 3 + 1), airdateMicros: airdate - fraction, isTrack: isTrack)
+            var row = Row(id: 2_000_000 + (i * 7_919) % (count * 3 + 1), airdateMicros: airdate, isTrack: isTrack)
             if isTrack {
                 row.song = i % 97 == 13 ? "" : "Song \(songIndex)"
                 row.artist = i % 89 == 17 ? nil : "Artist \(songIndex % 97)"

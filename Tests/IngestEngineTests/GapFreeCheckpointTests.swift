@@ -13,7 +13,7 @@ import Testing
         let faults = FaultSchedule([9: .status(500), 10: .status(500), 11: .status(500), 12: .status(500)])
         let h = try await Harness.make(kind, plays: 600, faults: faults)
         defer { Task { await h.finish() } }
-        let middle = Timestamp.date(microseconds: h.feed.rows[300].airdateMicros)
+        let middle = Timestamp.date(microseconds: h.feed.rows[301].airdateMicros)  // not a tied row
         let older = try await h.run(.fast(window: TimeWindow(start: nil, end: middle)), pageSize: 50)
         #expect(older.status == .complete)
         #expect(older.counters.pagesFetched == 6)

@@ -37,7 +37,9 @@ import Glibc
         let rerun = try await CLI.run(arguments + ["--incremental", "--json"], directory: directory)
         try await server.server.shutdown()
         #expect(rerun.status == 0)
-        #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == feed.validTrackRows.count)
+        let checkpoint = try await catalog.rows("SELECT cursor, metadata FROM ingestion_checkpoints")
+        #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == feed.validTrackRows.count,
+                "after kill: \(afterKill); rerun: \(rerun.stdout); checkpoint: \(checkpoint); stderr: \(rerun.stderr.suffix(3000))")
         #expect(try await catalog.scalar("SELECT count(DISTINCT source_play_id) FROM external_plays") == feed.validTrackRows.count)
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(rerun.stdout.utf8)) as? [String: Any])
         #expect(summary["status"] as? String == "complete")
