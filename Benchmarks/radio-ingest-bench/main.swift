@@ -63,6 +63,25 @@ func measure(_ name: String, store: any CatalogStore, statements: () -> Int?) as
     await store.close()
 }
 
+// Parts of the pipeline on their own, to see where a run's time goes.
+do {
+    let clock = ContinuousClock()
+    let rows = feed.validTrackRows
+    var start = clock.now
+    var keys = 0
+    for row in rows where SongKey.make(title: row.song ?? "", artist: row.artist ?? "") != nil { keys += 1 }
+    let keying = clock.now - start
+    start = clock.now
+    let adapter = KEXPAdapter(baseURL: server.apiRoot)
+    let engine = IngestEngine(logger: logger)
+    let dry = await engine.run(adapter, into: try SQLiteCatalog(path: sqlitePath + ".absent", readOnly: true), options: RunOptions(dryRun: true, politeDelay: .zero))
+    let fetching = clock.now - start
+    func rate(_ n: Int, _ d: Duration) -> String {
+        String(format: "%.0f/s", Double(n) / (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18))
+    }
+    print("song keys alone: \(keys) in \(keying) = \(rate(keys, keying)); dry run (fetch, parse, plan; no writes): \(dry.counters.trackPlays) track plays in \(fetching) = \(rate(dry.counters.trackPlays, fetching))")
+}
+
 try? FileManager.default.removeItem(atPath: sqlitePath)
 try await measure("sqlite", store: try SQLiteCatalog(path: sqlitePath), statements: { nil })
 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlitePath + suffix) }

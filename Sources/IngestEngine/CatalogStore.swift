@@ -29,11 +29,14 @@ public struct PageBatch: Sendable {
     public var plays: [Play]
     /// The checkpoint as it stands once this page is in.
     public var checkpoint: Checkpoint
+    /// Each play's ``SongKey``, computed once, in play order.
+    public let matchKeys: [String]
 
     public init(source: String, plays: [Play], checkpoint: Checkpoint) {
         self.source = source
         self.plays = plays
         self.checkpoint = checkpoint
+        self.matchKeys = plays.map(PagePlan.key(for:))
     }
 }
 

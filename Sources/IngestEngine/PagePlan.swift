@@ -51,7 +51,7 @@ public struct PagePlan: Sendable {
                 dispositions.append(.duplicate)
                 continue
             }
-            let key = Self.key(for: play)
+            let key = batch.matchKeys[index]
             let disposition: PlayDisposition
             if let mbid = play.mbid?.lowercased(), let id = songIDByMBID[mbid] {
                 disposition = .matched(songID: id, by: .mbid)
@@ -79,7 +79,7 @@ public struct PagePlan: Sendable {
 
     /// MBIDs and keys to look songs up by, for the batch.
     public static func lookups(for batch: PageBatch) -> (mbids: [String], keys: [String]) {
-        (Array(Set(batch.plays.compactMap { $0.mbid?.lowercased() })), Array(Set(batch.plays.map(key(for:)))))
+        (Array(Set(batch.plays.compactMap { $0.mbid?.lowercased() })), Array(Set(batch.matchKeys)))
     }
 
     /// Re-points plays at songs that another process inserted first: `conflicts` maps the id

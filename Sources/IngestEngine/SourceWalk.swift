@@ -84,7 +84,7 @@ struct SourceWalk {
 
     mutating func write(_ batch: PageBatch) async throws -> [PlayDisposition] {
         if options.dryRun {
-            return dryRunMemory.adjust(try await store.preview(batch), for: batch.plays)
+            return dryRunMemory.adjust(try await store.preview(batch), for: batch)
         }
         let dispositions = try await store.commit(batch)
         for (play, disposition) in zip(batch.plays, dispositions) {
@@ -149,13 +149,12 @@ struct DryRunMemory {
     var playIDs: Set<String> = []
     var newSongKeys: Set<String> = []
 
-    mutating func adjust(_ dispositions: [PlayDisposition], for plays: [Play]) -> [PlayDisposition] {
-        zip(plays, dispositions).map { play, disposition in
-            if !playIDs.insert(play.sourcePlayID).inserted, disposition != .duplicate { return .duplicate }
-            guard case .newSong(let id) = disposition, let key = SongKey.make(title: play.title, artist: play.artist) else {
-                return disposition
-            }
-            return newSongKeys.insert(key).inserted ? disposition : .linkedToNewSong(songID: id)
+    mutating func adjust(_ dispositions: [PlayDisposition], for batch: PageBatch) -> [PlayDisposition] {
+        dispositions.indices.map { index in
+            let disposition = dispositions[index]
+            if !playIDs.insert(batch.plays[index].sourcePlayID).inserted, disposition != .duplicate { return .duplicate }
+            guard case .newSong(let id) = disposition else { return disposition }
+            return newSongKeys.insert(batch.matchKeys[index]).inserted ? disposition : .linkedToNewSong(songID: id)
         }
     }
 }

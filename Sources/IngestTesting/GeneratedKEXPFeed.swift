@@ -23,6 +23,8 @@ public struct GeneratedKEXPFeed: Sendable {
 
     /// Rows newest first.
     public let rows: [Row]
+    /// Each row's JSON, rendered once so serving a page costs little next to ingesting it.
+    let renderedRows: [Data]
 
     /// `count` rows ending at `newest`, one every `spacing` seconds.
     public init(count: Int, newest: Date = Date(timeIntervalSince1970: 1_700_000_000), spacing: Int64 = 180,
@@ -55,6 +57,7 @@ public struct GeneratedKEXPFeed: Sendable {
             rows.append(row)
         }
         self.rows = rows
+        self.renderedRows = rows.map { (try? JSONSerialization.data(withJSONObject: Self.json($0))) ?? Data("{}".utf8) }
     }
 
     /// Answers a plays request the way the KEXP API does.
@@ -63,29 +66,43 @@ public struct GeneratedKEXPFeed: Sendable {
         let offset = Int(request.query["offset"] ?? "0") ?? 0
         let before = request.query["airdate_before"].flatMap(Timestamp.parse).map(Timestamp.microseconds)
         let after = request.query["airdate_after"].flatMap(Timestamp.parse).map(Timestamp.microseconds)
-        let matching = rows.filter { row in
-            (before.map { row.airdateMicros <= $0 } ?? true) && (after.map { row.airdateMicros >= $0 } ?? true)
-        }
-        let page = matching.dropFirst(offset).prefix(limit)
-        var next: String?
-        if offset + limit < matching.count {
+        // Rows are newest first, so each filter is a boundary found by binary search.
+        let first = before.map { bound in firstIndex { rows[$0].airdateMicros <= bound } } ?? 0
+        let end = after.map { bound in firstIndex { rows[$0].airdateMicros < bound } } ?? rows.count
+        let matching = max(0, end - first)
+        let pageStart = first + min(offset, matching)
+        let pageEnd = min(pageStart + limit, max(first, end))
+        var next = "null"
+        if offset + limit < matching {
             var components = URLComponents(string: baseURL.absoluteString + request.path)!
             var items = request.query.map { URLQueryItem(name: $0.key, value: $0.value) }.filter { $0.name != "offset" }
             items.append(URLQueryItem(name: "offset", value: String(offset + limit)))
             components.queryItems = items.sorted { $0.name < $1.name }
             components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
-            next = components.string
+            next = "\"" + (components.string ?? "") + "\""
         }
-        let body: [String: Any] = [
-            "next": next as Any? ?? NSNull(), "previous": NSNull(),
-            "results": page.map { Self.json($0, baseURL: baseURL) },
-        ]
-        return .json((try? JSONSerialization.data(withJSONObject: body)) ?? Data())
+        var body = Data("{\"next\":\(next),\"previous\":null,\"results\":[".utf8)
+        for index in pageStart..<pageEnd {
+            if index > pageStart { body.append(UInt8(ascii: ",")) }
+            body.append(renderedRows[index])
+        }
+        body.append(contentsOf: Array("]}".utf8))
+        return .json(body)
     }
 
-    static func json(_ row: Row, baseURL: URL) -> [String: Any] {
+    /// The first index whose row satisfies `predicate`, which must hold for a suffix of `rows`.
+    func firstIndex(where predicate: (Int) -> Bool) -> Int {
+        var low = 0, high = rows.count
+        while low < high {
+            let mid = (low + high) / 2
+            if predicate(mid) { high = mid } else { low = mid + 1 }
+        }
+        return low
+    }
+
+    static func json(_ row: Row) -> [String: Any] {
         var object: [String: Any] = [
-            "id": row.id, "uri": "\(baseURL.absoluteString)/v2/plays/\(row.id)/",
+            "id": row.id, "uri": "https://api.kexp.org/v2/plays/\(row.id)/",
             "airdate": pacific(row.airdateMicros), "show": 40_000 + row.id % 100,
             "image_uri": "", "thumbnail_uri": "", "comment": NSNull(),
             "play_type": row.isTrack ? "trackplay" : "airbreak",
