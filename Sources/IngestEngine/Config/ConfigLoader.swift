@@ -1,0 +1,109 @@
+import Foundation
+import IngestCore
+import Yams
+
+/// Reads a YAML config strictly: unknown keys, wrong types and bad durations are errors that
+/// name the file, line, column and key, so a typo never passes silently.
+public struct ConfigLoader {
+    /// Adapter names a source may use.
+    public var knownAdapters: Set<String>
+    /// Values for `${VAR}` and `${VAR:-default}`.
+    public var environment: [String: String]
+
+    public init(knownAdapters: Set<String>, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.knownAdapters = knownAdapters
+        self.environment = environment
+    }
+
+    /// Loads and validates the file at `path`.
+    public func load(path: String) throws -> IngestConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw IngestError.usage("cannot read config file \(path)")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    /// Validates YAML text; `path` only labels errors.
+    public func parse(_ yaml: String, path: String) throws -> IngestConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw IngestError.usage("\(path): \(Self.describe(error))")
+        }
+        var reader = NodeReader(path: path, environment: environment)
+        guard let root else { throw IngestError.usage("\(path): the config is empty; it needs at least a 'sources:' section") }
+        let top = try reader.mapping(root, key: "", allowed: ["database", "concurrency", "sources"])
+        var config = IngestConfig(path: path, databaseURL: nil, concurrency: 2, sources: [])
+        if let database = top["database"] {
+            let fields = try reader.mapping(database.value, key: "database", allowed: ["url"])
+            config.databaseURL = try fields["url"].map { try reader.string($0.value, key: "database.url") }
+        }
+        if let concurrency = top["concurrency"] {
+            config.concurrency = try reader.integer(concurrency.value, key: "concurrency", range: 1...32)
+        }
+        guard let sources = top["sources"] else { throw reader.error(root, key: "sources", "is missing: list at least one source") }
+        let entries = try reader.mapping(sources.value, key: "sources", allowed: nil)
+        for (name, entry) in entries.ordered {
+            config.sources.append(try source(name: name, node: entry.value, keyNode: entry.key, reader: &reader))
+        }
+        if config.sources.isEmpty { throw reader.error(sources.value, key: "sources", "is empty: list at least one source") }
+        return config
+    }
+
+    func source(name: String, node: Node, keyNode: Node, reader: inout NodeReader) throws -> SourceConfig {
+        let key = "sources.\(name)"
+        guard name.range(of: #"^[a-z0-9][a-z0-9_-]*$"#, options: .regularExpression) != nil else {
+            throw reader.error(keyNode, key: key, "is not a valid source name (lowercase letters, digits, '-' and '_')")
+        }
+        let fields = try reader.mapping(node, key: key, allowed: [
+            "adapter", "enabled", "base_url", "polite_delay", "page_size", "limits", "incremental", "schedule", "options",
+        ])
+        guard let adapterField = fields["adapter"] else { throw reader.error(node, key: "\(key).adapter", "is missing") }
+        let adapter = try reader.string(adapterField.value, key: "\(key).adapter")
+        guard knownAdapters.contains(adapter) else {
+            throw reader.error(adapterField.value, key: "\(key).adapter",
+                               "'\(adapter)' is not an adapter; known: \(knownAdapters.sorted().joined(separator: ", "))")
+        }
+        var source = SourceConfig(name: name, adapter: adapter)
+        if let field = fields["enabled"] { source.enabled = try reader.boolean(field.value, key: "\(key).enabled") }
+        if let field = fields["incremental"] { source.incremental = try reader.boolean(field.value, key: "\(key).incremental") }
+        if let field = fields["base_url"] {
+            let text = try reader.string(field.value, key: "\(key).base_url")
+            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw reader.error(field.value, key: "\(key).base_url", "'\(text)' is not an http(s) URL")
+            }
+            source.baseURL = url
+        }
+        if let field = fields["polite_delay"] { source.politeDelay = try reader.duration(field.value, key: "\(key).polite_delay") }
+        if let field = fields["page_size"] { source.pageSize = try reader.integer(field.value, key: "\(key).page_size", range: 1...10_000) }
+        if let field = fields["limits"] {
+            let limits = try reader.mapping(field.value, key: "\(key).limits", allowed: ["limit", "page_limit"])
+            source.limit = try limits["limit"].map { try reader.integer($0.value, key: "\(key).limits.limit", range: 1...Int.max) }
+            source.pageLimit = try limits["page_limit"].map { try reader.integer($0.value, key: "\(key).limits.page_limit", range: 1...Int.max) }
+        }
+        if let field = fields["schedule"] {
+            let schedule = try reader.mapping(field.value, key: "\(key).schedule", allowed: ["every", "jitter"])
+            guard let every = schedule["every"] else { throw reader.error(field.value, key: "\(key).schedule.every", "is missing") }
+            var parsed = SourceConfig.Schedule(every: try reader.duration(every.value, key: "\(key).schedule.every"))
+            if parsed.every < .seconds(1) { throw reader.error(every.value, key: "\(key).schedule.every", "must be at least 1s") }
+            if let jitter = schedule["jitter"] { parsed.jitter = try reader.duration(jitter.value, key: "\(key).schedule.jitter") }
+            source.schedule = parsed
+        }
+        if let field = fields["options"] {
+            for (option, value) in try reader.mapping(field.value, key: "\(key).options", allowed: nil).ordered {
+                source.options[option] = try reader.string(value.value, key: "\(key).options.\(option)")
+            }
+        }
+        return source
+    }
+
+    static func describe(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return "\(mark.line):\(mark.column): invalid YAML: \(problem)"
+        default:
+            return "invalid YAML: \(error)"
+        }
+    }
+}

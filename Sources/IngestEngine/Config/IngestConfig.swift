@@ -1,0 +1,61 @@
+import Foundation
+import IngestCore
+
+/// A YAML config: the catalog and the sources to run, each with its own limits and schedule.
+/// `docs/configuration.md` documents every key; ``ConfigLoader`` reads and validates it.
+public struct IngestConfig: Sendable, Equatable {
+    /// The file it was read from.
+    public var path: String
+    /// `database.url`, after environment interpolation.
+    public var databaseURL: String?
+    /// `concurrency`: how many sources `run` and `daemon` ingest at once (default 2).
+    public var concurrency: Int
+    /// `sources`, in file order.
+    public var sources: [SourceConfig]
+
+    /// The entry named `name`.
+    public func source(named name: String) -> SourceConfig? {
+        sources.first { $0.name == name }
+    }
+}
+
+/// One entry under `sources:`.
+public struct SourceConfig: Sendable, Equatable {
+    /// The entry's name: its checkpoint, lease and play rows are stored under it.
+    public var name: String
+    /// The adapter (`kexp`); several entries may share one.
+    public var adapter: String
+    public var enabled = true
+    public var baseURL: URL?
+    public var politeDelay: Duration?
+    public var pageSize: Int?
+    public var limit: Int?
+    public var pageLimit: Int?
+    /// Scheduled and config-driven runs are incremental unless this is `false` (a backfill).
+    public var incremental = true
+    public var schedule: Schedule?
+    /// Adapter-specific settings (`station`, `api_key_env`).
+    public var options: [String: String] = [:]
+
+    /// `schedule: { every: 15m, jitter: 1m }`.
+    public struct Schedule: Sendable, Equatable {
+        public var every: Duration
+        public var jitter: Duration = .zero
+
+        public init(every: Duration, jitter: Duration = .zero) {
+            self.every = every
+            self.jitter = jitter
+        }
+    }
+
+    /// The adapter settings this entry describes.
+    public func adapterSettings(environment: [String: String] = ProcessInfo.processInfo.environment) -> AdapterSettings {
+        AdapterSettings(sourceName: name, baseURL: baseURL, pageSize: pageSize, options: options, environment: environment)
+    }
+
+    /// The run options this entry describes.
+    public var runOptions: RunOptions {
+        RunOptions(limit: limit, pageLimit: pageLimit, incremental: incremental,
+                   politeDelay: politeDelay ?? .milliseconds(250))
+    }
+}
