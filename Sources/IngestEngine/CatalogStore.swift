@@ -66,6 +66,13 @@ public struct RunRecord: Sendable, Equatable, Codable {
     }
 }
 
+/// The answer to a lease request.
+public enum LeaseOutcome: Sendable, Equatable {
+    case acquired
+    /// Another process holds the source until `until`.
+    case heldBy(holder: String, until: Date)
+}
+
 /// A song inserted by RadioIngest that still needs an embedding.
 public struct PendingSong: Sendable, Equatable, Codable {
     public var id: String
@@ -123,6 +130,17 @@ public protocol CatalogStore: Sendable {
     func countSongsAwaitingEmbedding() async throws -> Int
     /// Removes the checkpoint of `source`.
     func resetCheckpoint(for source: String) async throws
+    /// Every stored checkpoint, by source name.
+    func allCheckpoints() async throws -> [Checkpoint]
+    /// Takes the lease on `source` for `holder` unless another live holder has it. A lease
+    /// whose holder stopped renewing expires after `ttl`, so a crashed holder blocks nobody
+    /// for ever; `replacing` names a holder known to be dead, whose lease is taken at once.
+    /// Uses the database's clock, so several machines agree.
+    func acquireLease(source: String, holder: String, ttl: Duration, replacing: String?) async throws -> LeaseOutcome
+    /// Extends a held lease; returns `false` when `holder` no longer holds it.
+    func renewLease(source: String, holder: String, ttl: Duration) async throws -> Bool
+    /// Gives a lease up.
+    func releaseLease(source: String, holder: String) async throws
     /// Closes connections.
     func close() async
 }

@@ -71,7 +71,8 @@ public struct Checkpoint: Sendable, Equatable {
         }
     }
 
-    static func text(_ micros: Int64) -> String {
+    /// A ledger bound as text: RFC 3339, or `-infinity` for the open lower bound.
+    public static func text(_ micros: Int64) -> String {
         micros == CoverageLedger.beginning ? "-infinity" : Timestamp.format(Timestamp.date(microseconds: micros))
     }
 

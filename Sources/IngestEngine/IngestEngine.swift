@@ -9,27 +9,55 @@ public struct IngestEngine: Sendable {
     public var logger: Logger
     /// The clock for "now"; tests pin it.
     public var now: @Sendable () -> Date
+    /// Who this process is in a lease: `host:pid`.
+    public var holder: String
+    /// How long a lease lasts without renewal; renewed after every page.
+    public var leaseTTL: Duration = .seconds(300)
 
     public init(fetcher: PageFetcher = .init(), logger: Logger = Logger(label: "radio-ingest"),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, holder: String = IngestEngine.defaultHolder) {
         self.fetcher = fetcher
         self.logger = logger
         self.now = now
+        self.holder = holder
     }
+
+    /// `hostname:pid:boot`, naming this process to other processes that find a source busy.
+    public static var defaultHolder: String { LeaseHolder.current.description }
 
     /// Runs `adapter` into `store`. Never throws: failures end up in the summary's status and
     /// error, and what was committed before stays committed.
-    public func run(_ adapter: any StationAdapter, into store: any CatalogStore, options: RunOptions) async -> RunSummary {
+    ///
+    /// Unless it is a dry run, the run holds the source's lease: when another process holds it
+    /// the run is `skipped`. With `stop`, the run ends `interrupted` after committing the page
+    /// in flight.
+    public func run(_ adapter: any StationAdapter, into store: any CatalogStore, options: RunOptions,
+                    stop: StopSignal = StopSignal()) async -> RunSummary {
         let startedAt = now()
         var logger = self.logger
         logger[metadataKey: "ingest.source"] = "\(adapter.sourceName)"
         var record = RunRecord(source: adapter.sourceName, flagsJSON: options.flagsJSON, startedAt: startedAt, status: "running")
-        var walk = SourceWalk(adapter: adapter, store: store, options: options, fetcher: fetcher, logger: logger)
+        var walk = SourceWalk(adapter: adapter, store: store, options: options, fetcher: fetcher, logger: logger, stop: stop)
         var status = RunStatus.failed
         var failure: String?
+        var leased = false
         do {
             if !options.dryRun {
                 try await store.migrate()
+                switch try await acquireLease(adapter.sourceName, store: store, logger: logger) {
+                case .acquired:
+                    leased = true
+                    walk.lease = (holder, leaseTTL)
+                case .heldBy(let other, let until):
+                    logger.notice("source is being ingested elsewhere; skipping", metadata: [
+                        "ingest.lease_holder": "\(other)", "ingest.lease_until": "\(Timestamp.format(until))",
+                    ])
+                    return RunSummary(
+                        source: adapter.sourceName, runID: nil, status: .skipped, dryRun: false, counters: RunCounters(),
+                        songsAwaitingEmbedding: nil,
+                        error: "\(adapter.sourceName) is being ingested by \(other) (lease until \(Timestamp.format(until)))",
+                        startedAt: startedAt, finishedAt: now())
+                }
                 record.id = try await store.startRun(record)
                 logger[metadataKey: "ingest.run_id"] = "\(record.id ?? 0)"
                 walk.logger = logger
@@ -46,12 +74,16 @@ public struct IngestEngine: Sendable {
             status = try await walk.walk(windows, from: checkpoint)
         } catch let error as IngestError {
             failure = error.message
+        } catch is StopRequested {
+            status = .interrupted
+            logger.notice("run interrupted after committing its last page")
         } catch is CancellationError {
             status = .interrupted
         } catch {
             failure = "\(error)"
         }
         if let failure { logger.error("run failed", metadata: ["ingest.error": "\(failure)"]) }
+        if leased { try? await store.releaseLease(source: adapter.sourceName, holder: holder) }
 
         var summary = RunSummary(
             source: adapter.sourceName, runID: record.id, status: failure == nil ? status : .failed, dryRun: options.dryRun,
@@ -68,6 +100,16 @@ public struct IngestEngine: Sendable {
         }
         logSummary(summary, logger: logger)
         return summary
+    }
+
+    /// Takes the source's lease; a lease left by a dead process on this machine is taken over.
+    func acquireLease(_ source: String, store: any CatalogStore, logger: Logger) async throws -> LeaseOutcome {
+        let outcome = try await store.acquireLease(source: source, holder: holder, ttl: leaseTTL, replacing: nil)
+        guard case .heldBy(let other, _) = outcome, let dead = LeaseHolder(other), dead.isDeadProcessOnThisMachine else {
+            return outcome
+        }
+        logger.notice("taking over the lease of a process that no longer exists", metadata: ["ingest.lease_holder": "\(other)"])
+        return try await store.acquireLease(source: source, holder: holder, ttl: leaseTTL, replacing: other)
     }
 
     func logSummary(_ summary: RunSummary, logger: Logger) {

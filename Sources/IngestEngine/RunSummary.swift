@@ -11,6 +11,8 @@ public enum RunStatus: String, Sendable, Codable {
     case failed
     /// The run was asked to stop (a signal) and stopped after committing its page in flight.
     case interrupted
+    /// Another process holds the source's lease; nothing was fetched.
+    case skipped
 }
 
 /// The outcome of one run of one source, as logged, stored and printed with `--json`.
@@ -25,6 +27,19 @@ public struct RunSummary: Sendable, Equatable {
     public var error: String?
     public var startedAt: Date
     public var finishedAt: Date
+
+    public init(source: String, runID: Int64?, status: RunStatus, dryRun: Bool, counters: RunCounters,
+                songsAwaitingEmbedding: Int?, error: String?, startedAt: Date, finishedAt: Date) {
+        self.source = source
+        self.runID = runID
+        self.status = status
+        self.dryRun = dryRun
+        self.counters = counters
+        self.songsAwaitingEmbedding = songsAwaitingEmbedding
+        self.error = error
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
 
     /// The summary as one JSON object with the documented keys.
     public func json() -> String {

@@ -10,10 +10,15 @@ struct SourceWalk {
     let fetcher: PageFetcher
     var logger: Logger
     var runID: Int64?
+    let stop: StopSignal
+    /// The lease this walk renews after every page, when it holds one.
+    var lease: (holder: String, ttl: Duration)?
     var counters = RunCounters()
     var dryRunMemory = DryRunMemory()
 
-    init(adapter: any StationAdapter, store: any CatalogStore, options: RunOptions, fetcher: PageFetcher, logger: Logger) {
+    init(adapter: any StationAdapter, store: any CatalogStore, options: RunOptions, fetcher: PageFetcher, logger: Logger,
+         stop: StopSignal) {
+        self.stop = stop
         self.adapter = adapter
         self.store = store
         self.options = options
@@ -38,6 +43,7 @@ struct SourceWalk {
         var progress = WindowProgress(window: window, order: adapter.order)
         while true {
             if let pageLimit = options.pageLimit, counters.pagesFetched >= pageLimit { return false }
+            if stop.isRequested { throw StopRequested() }
             try Task.checkCancellation()
             if counters.pagesFetched > 0 && options.politeDelay > .zero { try await fetcher.sleep(options.politeDelay) }
 
@@ -75,6 +81,10 @@ struct SourceWalk {
             let dispositions = try await write(batch)
             counters.add(dispositions)
             logPage(request: request, prepared: prepared, dispositions: dispositions)
+            if let lease, !options.dryRun,
+                !(try await store.renewLease(source: adapter.sourceName, holder: lease.holder, ttl: lease.ttl)) {
+                throw IngestError.storage("lost the lease on \(adapter.sourceName) to another process; stopping after the committed page")
+            }
 
             if prepared.stoppedByLimit { return false }
             guard !endOfWindow, let next = page.next else { return true }

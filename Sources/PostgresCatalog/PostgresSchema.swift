@@ -79,6 +79,16 @@ enum PostgresSchema {
             """,
             "CREATE INDEX IF NOT EXISTS ingestion_runs_source_idx ON ingestion_runs (source, started_at DESC)",
         ]),
+        (2, [
+            """
+            CREATE TABLE IF NOT EXISTS ingestion_leases (
+                source text PRIMARY KEY,
+                holder text NOT NULL,
+                acquired_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL
+            )
+            """,
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

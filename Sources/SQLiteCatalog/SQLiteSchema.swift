@@ -79,6 +79,16 @@ enum SQLiteSchema {
                 CREATE INDEX IF NOT EXISTS ingestion_runs_source_idx ON ingestion_runs (source, started_at DESC);
                 """)
         }
+        migrator.registerMigration("v3-leases") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS ingestion_leases (
+                    source TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    acquired_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 

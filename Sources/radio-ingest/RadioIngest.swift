@@ -15,7 +15,9 @@ struct RadioIngest: AsyncParsableCommand {
             (committed pages stay committed); 64 bad usage (a wrong flag, date or URL).
             """,
         version: "0.1.0",
-        subcommands: registeredAdapters.map { sourceCommand($0) } + [Migrate.self, EmbeddingQueue.self, Runs.self]
+        subcommands: registeredAdapters.map { sourceCommand($0) } + [
+            Run.self, Daemon.self, Status.self, CheckpointCommand.self, Migrate.self, EmbeddingQueue.self, Runs.self,
+        ]
     )
 }
 

@@ -11,12 +11,13 @@ extension RadioIngest {
 
         @Option(help: "At most this many songs.") var limit = 100
         @Flag(help: "One JSON object per line.") var json = false
+        @OptionGroup var config: ConfigOptions
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
             let logger = logging.makeLogger()
-            let store = try usage { try database.open(readOnly: true, logger: logger) }
+            let store = try database.open(readOnly: true, logger: logger, config: try config.load())
             let songs: [PendingSong]
             let total: Int
             do {

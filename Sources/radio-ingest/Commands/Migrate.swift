@@ -7,12 +7,13 @@ extension RadioIngest {
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create or upgrade the catalog schema (idempotent).")
 
+        @OptionGroup var config: ConfigOptions
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
             let logger = logging.makeLogger()
-            let store = try usage { try database.open(readOnly: false, logger: logger) }
+            let store = try database.open(readOnly: false, logger: logger, config: try config.load())
             defer { Task { await store.close() } }
             do {
                 try await store.migrate()

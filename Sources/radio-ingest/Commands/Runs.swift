@@ -10,12 +10,13 @@ extension RadioIngest {
 
         @Argument(help: "Only this source.") var source: String?
         @Option(help: "At most this many runs.") var limit = 10
+        @OptionGroup var config: ConfigOptions
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
             let logger = logging.makeLogger()
-            let store = try usage { try database.open(readOnly: true, logger: logger) }
+            let store = try database.open(readOnly: true, logger: logger, config: try config.load())
             let runs: [RunRecord]
             do {
                 runs = try await store.recentRuns(source: source, limit: limit)

@@ -13,16 +13,18 @@ struct DatabaseOptions: ParsableArguments {
         valueName: "url"))
     var url: String?
 
-    /// The URL in force: the flag, else `DATABASE_URL`, else the default SQLite file.
-    var resolvedURL: String {
+    /// The URL in force: the flag, else the config's `database.url`, else `DATABASE_URL`,
+    /// else the default SQLite file.
+    func resolvedURL(config: IngestConfig?) -> String {
         if let url, !url.isEmpty { return url }
+        if let configured = config?.databaseURL, !configured.isEmpty { return configured }
         if let env = ProcessInfo.processInfo.environment["DATABASE_URL"], !env.isEmpty { return env }
         return "sqlite:radio-ingest.sqlite"
     }
 
     /// Opens the catalog the URL names.
-    func open(readOnly: Bool, logger: Logger) throws -> any CatalogStore {
-        try CatalogLocation.open(resolvedURL, readOnly: readOnly, logger: logger)
+    func open(readOnly: Bool, logger: Logger, config: IngestConfig? = nil) throws -> any CatalogStore {
+        try usage { try CatalogLocation.open(resolvedURL(config: config), readOnly: readOnly, logger: logger) }
     }
 }
 

@@ -29,8 +29,8 @@ struct RunFlags: ParsableArguments {
     @Option(help: ArgumentHelp("The source's API root (a mirror or a test server).", valueName: "url"))
     var baseURL: String?
 
-    @Option(help: ArgumentHelp("Pause between page requests: 0, 150ms, 1s ...", valueName: "duration"))
-    var politeDelay: String = "250ms"
+    @Option(help: ArgumentHelp("Pause between page requests: 0, 150ms, 1s ... (default: the config's, else 250ms).", valueName: "duration"))
+    var politeDelay: String?
 
     @Flag(help: "Print the run summary as one JSON object on stdout (logs go to stderr).")
     var json = false
@@ -38,7 +38,7 @@ struct RunFlags: ParsableArguments {
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let pageLimit, pageLimit < 1 { throw ValidationError("--page-limit must be at least 1") }
-        if DurationParser.parse(politeDelay) == nil {
+        if let politeDelay, DurationParser.parse(politeDelay) == nil {
             throw ValidationError("--polite-delay '\(politeDelay)' is not a duration such as 0, 150ms or 1s")
         }
         if let baseURL, URL(string: baseURL)?.host == nil {
@@ -46,8 +46,9 @@ struct RunFlags: ParsableArguments {
         }
     }
 
-    /// The engine options, with date-only flags read in the station's time zone.
-    func runOptions(timeZone: TimeZone) throws -> RunOptions {
+    /// The engine options: the config entry's (when there is one) with these flags on top.
+    /// Date-only flags are read in the station's time zone.
+    func runOptions(timeZone: TimeZone, base: SourceConfig?) throws -> RunOptions {
         func date(_ text: String?, flag: String, endOfDay: Bool) throws -> Date? {
             guard let text else { return nil }
             guard let date = Timestamp.parseUserDate(text, timeZone: timeZone, endOfDay: endOfDay) else {
@@ -60,7 +61,13 @@ struct RunFlags: ParsableArguments {
         if let start = window.start, let end = window.end, start >= end {
             throw ValidationError("--start-date must be before --end-date")
         }
-        return RunOptions(dryRun: dryRun, limit: limit, pageLimit: pageLimit, incremental: incremental, window: window,
-                          politeDelay: DurationParser.parse(politeDelay) ?? .milliseconds(250))
+        let limits = incremental || limit != nil || pageLimit != nil || window != .unbounded
+        return RunOptions(
+            dryRun: dryRun,
+            limit: limit ?? (limits ? nil : base?.limit),
+            pageLimit: pageLimit ?? (limits ? nil : base?.pageLimit),
+            incremental: incremental,
+            window: window,
+            politeDelay: politeDelay.flatMap(DurationParser.parse) ?? base?.politeDelay ?? .milliseconds(250))
     }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import IngestCore
+import IngestEngine
+import PostgresNIO
+
+extension PostgresCatalog {
+    public func acquireLease(source: String, holder: String, ttl: Duration, replacing: String?) async throws -> LeaseOutcome {
+        let milliseconds = Self.milliseconds(ttl)
+        return try await withConnection { connection in
+            let taken = try await execute(
+                """
+                INSERT INTO ingestion_leases (source, holder, acquired_at, expires_at)
+                VALUES (\(source), \(holder), now(), now() + \(milliseconds) * interval '1 millisecond')
+                ON CONFLICT (source) DO UPDATE SET holder = EXCLUDED.holder, acquired_at = EXCLUDED.acquired_at,
+                    expires_at = EXCLUDED.expires_at
+                WHERE ingestion_leases.expires_at < now() OR ingestion_leases.holder = EXCLUDED.holder
+                    OR ingestion_leases.holder = \(replacing)
+                RETURNING holder
+                """, on: connection)
+            for try await _ in taken.decode(String.self) { return .acquired }
+            for try await (other, until) in try await execute(
+                "SELECT holder, expires_at FROM ingestion_leases WHERE source = \(source)", on: connection
+            ).decode((String, Date).self) {
+                return .heldBy(holder: other, until: until)
+            }
+            return .heldBy(holder: "unknown", until: Date())
+        }
+    }
+
+    public func renewLease(source: String, holder: String, ttl: Duration) async throws -> Bool {
+        let milliseconds = Self.milliseconds(ttl)
+        return try await withConnection { connection in
+            for try await _ in try await execute(
+                """
+                UPDATE ingestion_leases SET expires_at = now() + \(milliseconds) * interval '1 millisecond'
+                WHERE source = \(source) AND holder = \(holder) RETURNING source
+                """, on: connection
+            ).decode(String.self) {
+                return true
+            }
+            return false
+        }
+    }
+
+    public func releaseLease(source: String, holder: String) async throws {
+        try await withConnection { connection in
+            try await execute("DELETE FROM ingestion_leases WHERE source = \(source) AND holder = \(holder)", on: connection)
+        }
+    }
+
+    public func allCheckpoints() async throws -> [Checkpoint] {
+        guard try await schemaPresent() else { return [] }
+        return try await withConnection { connection in
+            var checkpoints: [Checkpoint] = []
+            for try await (source, metadata) in try await execute(
+                "SELECT source, metadata::text FROM ingestion_checkpoints ORDER BY source", on: connection
+            ).decode((String, String?).self) {
+                checkpoints.append(try Checkpoint(source: source, metadataJSON: metadata))
+            }
+            return checkpoints
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+}

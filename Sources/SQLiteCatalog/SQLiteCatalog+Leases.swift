@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import IngestCore
+import IngestEngine
+
+extension SQLiteCatalog {
+    public func acquireLease(source: String, holder: String, ttl: Duration, replacing: String?) async throws -> LeaseOutcome {
+        try await guarded {
+            try await writer.write { db in
+                let now = Date()
+                let expires = Timestamp.format(now.addingTimeInterval(Self.seconds(ttl)))
+                let taken = try String.fetchOne(
+                    db,
+                    sql: """
+                        INSERT INTO ingestion_leases (source, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (source) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at,
+                            expires_at = excluded.expires_at
+                        WHERE ingestion_leases.expires_at < ? OR ingestion_leases.holder = excluded.holder
+                            OR ingestion_leases.holder = ?
+                        RETURNING holder
+                        """,
+                    arguments: [source, holder, Timestamp.format(now), expires, Timestamp.format(now), replacing])
+                if taken != nil { return .acquired }
+                let row = try Row.fetchOne(db, sql: "SELECT holder, expires_at FROM ingestion_leases WHERE source = ?", arguments: [source])
+                return .heldBy(holder: row?["holder"] ?? "unknown",
+                               until: (row?["expires_at"] as String?).flatMap(Timestamp.parse) ?? now)
+            }
+        }
+    }
+
+    public func renewLease(source: String, holder: String, ttl: Duration) async throws -> Bool {
+        try await guarded {
+            try await writer.write { db in
+                try db.execute(
+                    sql: "UPDATE ingestion_leases SET expires_at = ? WHERE source = ? AND holder = ?",
+                    arguments: [Timestamp.format(Date().addingTimeInterval(Self.seconds(ttl))), source, holder])
+                return db.changesCount > 0
+            }
+        }
+    }
+
+    public func releaseLease(source: String, holder: String) async throws {
+        try await guarded {
+            try await writer.write { db in
+                try db.execute(sql: "DELETE FROM ingestion_leases WHERE source = ? AND holder = ?", arguments: [source, holder])
+            }
+        }
+    }
+
+    public func allCheckpoints() async throws -> [Checkpoint] {
+        try await guarded {
+            let rows = try await writer.read { db -> [Row] in
+                guard try db.tableExists("ingestion_checkpoints") else { return [] }
+                return try Row.fetchAll(db, sql: "SELECT source, metadata FROM ingestion_checkpoints ORDER BY source")
+            }
+            return try rows.map { try Checkpoint(source: $0["source"], metadataJSON: $0["metadata"]) }
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

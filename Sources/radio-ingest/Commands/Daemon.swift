@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import IngestCore
+import IngestEngine
+import Logging
+import ServiceLifecycle
+
+extension RadioIngest {
+    /// `radio-ingest daemon`: every scheduled source on its schedule until SIGTERM or SIGINT.
+    struct Daemon: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every enabled source on its schedule until SIGTERM or SIGINT.",
+            discussion: """
+                On SIGTERM or SIGINT the page in flight is finished and committed, its run is recorded as \
+                interrupted, and the daemon exits 0. A source never runs twice at once, even across daemons on \
+                several machines sharing one database (a lease that expires if its holder dies). A failing \
+                source backs off (doubling its interval, at most 1 h) without holding up the others.
+                """)
+
+        @OptionGroup var config: ConfigOptions
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var logging: LoggingOptions
+
+        func run() async throws {
+            let logger = logging.makeLogger()
+            let loaded = try config.require()
+            let store = try database.open(readOnly: false, logger: logger, config: loaded)
+            let scheduler = Scheduler(config: loaded, runner: ConfiguredRun(store: store, logger: logger, dryRun: false), logger: logger)
+            let group = ServiceGroup(services: [scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            do {
+                try await group.run()
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+            logger.notice("daemon stopped")
+        }
+    }
+}
+
+/// Runs each scheduled source in its own loop, at most `concurrency` at a time.
+struct Scheduler: Service {
+    let config: IngestConfig
+    let runner: ConfiguredRun
+    let logger: Logger
+
+    func run() async throws {
+        let stop = StopSignal()
+        let slots = Slots(limit: config.concurrency)
+        let scheduled = config.sources.filter { $0.enabled && $0.schedule != nil }
+        for entry in config.sources where entry.enabled && entry.schedule == nil {
+            logger.notice("source has no schedule; the daemon leaves it alone", metadata: ["ingest.source": "\(entry.name)"])
+        }
+        if scheduled.isEmpty { logger.warning("no enabled source has a schedule; nothing to do until stopped") }
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for entry in scheduled {
+                    group.addTask { await loop(entry, stop: stop, slots: slots) }
+                }
+                if scheduled.isEmpty { group.addTask { while !stop.isRequested { await stop.sleep(for: .seconds(3600)) } } }
+            }
+        } onGracefulShutdown: {
+            stop.request()
+        }
+    }
+
+    func loop(_ entry: SourceConfig, stop: StopSignal, slots: Slots) async {
+        guard let schedule = entry.schedule else { return }
+        var failures = 0
+        await stop.sleep(for: Self.jitter(schedule.jitter))
+        while !stop.isRequested {
+            await slots.acquire()
+            let summary = stop.isRequested ? nil : await runner.run(entry, stop: stop)
+            await slots.release()
+            guard let summary, summary.status != .interrupted else { return }
+            failures = summary.status == .failed ? failures + 1 : 0
+            let wait = Self.nextWait(schedule: schedule, failures: failures)
+            logger.info("source run done; next run scheduled", metadata: [
+                "ingest.source": "\(entry.name)", "ingest.status": "\(summary.status.rawValue)", "ingest.next_in": "\(wait)",
+            ])
+            await stop.sleep(for: wait)
+        }
+    }
+
+    /// The regular interval plus jitter, or after failures a doubling back-off capped at 1 h.
+    static func nextWait(schedule: SourceConfig.Schedule, failures: Int) -> Duration {
+        guard failures > 0 else { return schedule.every + jitter(schedule.jitter) }
+        let backoff = schedule.every * (1 << min(failures, 12))
+        return min(backoff, max(schedule.every, .seconds(3600)))
+    }
+
+    static func jitter(_ maximum: Duration) -> Duration {
+        guard maximum > .zero else { return .zero }
+        let milliseconds = maximum.components.seconds * 1000 + maximum.components.attoseconds / 1_000_000_000_000_000
+        return .milliseconds(Int64.random(in: 0...max(0, milliseconds)))
+    }
+}

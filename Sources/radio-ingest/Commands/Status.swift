@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import IngestCore
+import IngestEngine
+
+extension RadioIngest {
+    /// `radio-ingest status`: what is covered, what is missing, what the last runs did.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show each source's checkpoint, covered ranges, gaps, last runs and the embedding queue.")
+
+        @Argument(help: "Only this source.") var source: String?
+        @Option(help: "Runs to show per source.") var runs = 5
+        @Flag(help: "One JSON object.") var json = false
+        @OptionGroup var config: ConfigOptions
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var logging: LoggingOptions
+
+        func run() async throws {
+            let logger = logging.makeLogger()
+            let loaded = try config.load()
+            let store = try database.open(readOnly: true, logger: logger, config: loaded)
+            let report: StatusReport
+            do {
+                report = try await StatusReport.gather(store: store, config: loaded, only: source, runs: runs)
+            } catch let error as IngestError {
+                await store.close()
+                FileHandleOutput.standardError("radio-ingest: \(error.message)")
+                throw ExitCode.failure
+            }
+            await store.close()
+            print(json ? report.json() : report.text())
+        }
+    }
+}
+
+/// The facts `status` shows, gathered once and rendered as text or JSON.
+struct StatusReport {
+    struct SourceStatus {
+        var name: String
+        var checkpoint: Checkpoint?
+        var gaps: [TimeWindow]
+        var runs: [RunRecord]
+    }
+
+    var sources: [SourceStatus]
+    var songsAwaitingEmbedding: Int
+
+    static func gather(store: any CatalogStore, config: IngestConfig?, only: String?, runs: Int) async throws -> StatusReport {
+        let checkpoints = Dictionary(uniqueKeysWithValues: try await store.allCheckpoints().map { ($0.source, $0) })
+        var names = (config?.sources.map(\.name) ?? []) + checkpoints.keys.sorted()
+        names = names.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+        if let only { names = [only] }
+        var sources: [SourceStatus] = []
+        for name in names {
+            let checkpoint = checkpoints[name]
+            // Holes inside the history (below the newest covered airdate, down to the oldest
+            // covered one or an unfinished walk's start); time since the last run is not a hole.
+            let gaps = checkpoint.map { c -> [TimeWindow] in
+                guard let newest = c.ledger.spans.last.map({ Timestamp.date(microseconds: $0.upper) }) else { return [] }
+                let start = [c.ledger.oldestCovered, c.pendingWalk?.start].compactMap { $0 }.min()
+                let openBelow = c.pendingWalk != nil && c.pendingWalk?.start == nil
+                return c.ledger.gaps(in: TimeWindow(start: openBelow ? nil : start, end: newest), now: newest)
+            } ?? []
+            sources.append(SourceStatus(name: name, checkpoint: checkpoint, gaps: gaps,
+                                        runs: try await store.recentRuns(source: name, limit: runs)))
+        }
+        return StatusReport(sources: sources, songsAwaitingEmbedding: try await store.countSongsAwaitingEmbedding())
+    }
+
+    func text() -> String {
+        var lines: [String] = []
+        for source in sources {
+            lines.append(source.name)
+            guard let checkpoint = source.checkpoint else {
+                lines.append("  no checkpoint yet")
+                lines += runLines(source.runs)
+                continue
+            }
+            lines.append("  cursor:   \(checkpoint.cursor ?? "none")  (contiguous coverage up to here)")
+            if let newest = checkpoint.ledger.spans.last {
+                lines.append("  newest:   \(Checkpoint.text(newest.upper))  (plays after this are fetched by the next run)")
+            }
+            lines.append("  covered:  " + (checkpoint.ledger.spans.isEmpty ? "nothing" : ""))
+            for span in checkpoint.ledger.spans {
+                lines.append("    \(Checkpoint.text(span.lower)) → \(Checkpoint.text(span.upper))")
+            }
+            lines.append("  gaps:     " + (source.gaps.isEmpty ? "none" : ""))
+            for gap in source.gaps { lines.append("    \(gap)") }
+            if let walk = checkpoint.pendingWalk { lines.append("  unfinished walk: \(walk) (the next --incremental run resumes it)") }
+            lines += runLines(source.runs)
+        }
+        lines.append("songs awaiting an embedding: \(songsAwaitingEmbedding)")
+        return lines.joined(separator: "\n")
+    }
+
+    func runLines(_ runs: [RunRecord]) -> [String] {
+        guard !runs.isEmpty else { return ["  runs:     none"] }
+        return ["  runs:"] + runs.map { run in
+            let c = run.counters
+            return "    #\(run.id ?? 0) \(run.status) \(Timestamp.format(run.startedAt)) pages=\(c.pagesFetched) tracks=\(c.trackPlays) "
+                + "inserted=\(c.provenanceInserted) matched=\(c.songsMatched) new=\(c.newSongs) invalid=\(c.skippedInvalid) "
+                + "dups=\(c.duplicatesSkipped) errors=\(c.errors)" + (run.error.map { " error: \($0)" } ?? "")
+        }
+    }
+
+    func json() -> String {
+        let object: [String: Any] = [
+            "songs_awaiting_embedding": songsAwaitingEmbedding,
+            "sources": sources.map { source -> [String: Any] in
+                var entry: [String: Any] = ["source": source.name]
+                if let checkpoint = source.checkpoint {
+                    entry["cursor"] = checkpoint.cursor ?? NSNull()
+                    entry["covered"] = checkpoint.ledger.spans.map { [Checkpoint.text($0.lower), Checkpoint.text($0.upper)] }
+                    entry["pending_walk"] = checkpoint.pendingWalk.map { [$0.start.map(Timestamp.format) ?? "-infinity", $0.end.map(Timestamp.format) ?? "now"] } ?? NSNull()
+                }
+                entry["gaps"] = source.gaps.map { [$0.start.map(Timestamp.format) ?? "-infinity", $0.end.map(Timestamp.format) ?? "now"] }
+                entry["runs"] = source.runs.map { run -> [String: Any] in
+                    let counters = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(run.counters))) ?? [:]
+                    return ["id": run.id ?? 0, "status": run.status, "started_at": Timestamp.format(run.startedAt),
+                            "finished_at": run.finishedAt.map(Timestamp.format) ?? NSNull(), "error": run.error ?? NSNull(),
+                            "counters": counters]
+                }
+                return entry
+            },
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import IngestCore
+import IngestTesting
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct DaemonTests {
+    static func config(feed: URL, every: String = "1s", in directory: URL) throws -> String {
+        try ConfigDrivenTests.writeConfig("""
+            database: { url: "${TEST_DB}" }
+            sources:
+              kexp:
+                adapter: kexp
+                base_url: \(feed.absoluteString)
+                polite_delay: 0
+                schedule: { every: \(every), jitter: 200ms }
+            """, in: directory)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func sigtermMidPageCommitsThePageRecordsTheRunInterruptedAndExitsZero(kind: StoreKind) async throws {
+        let feed = GeneratedKEXPFeed(count: 4_000)
+        let server = try await FeedServer.start(feed, responseDelay: .milliseconds(300))
+        let catalog = try await TestCatalog.make(kind)
+        defer { catalog.remove() }
+        let directory = try CLI.temporaryDirectory()
+        let config = try Self.config(feed: server.apiRoot, every: "1h", in: directory)
+        let (process, out, err) = try CLI.start(["daemon", "--config", config], environment: ["TEST_DB": catalog.url])
+        var stored = 0
+        for _ in 0..<500 where stored == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            stored = (try? await catalog.scalar("SELECT count(*) FROM external_plays")) ?? 0
+        }
+        let requested = server.server.requests.count
+        for _ in 0..<500 where server.server.requests.count == requested {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        stored = try await catalog.scalar("SELECT count(*) FROM external_plays")
+        // The server has the next page's request and holds its answer 300 ms: a page is in flight.
+        kill(process.processIdentifier, SIGTERM)
+        await CLI.waitForExit(process)
+        _ = out
+        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(log.suffix(1500))")
+        #expect(try await catalog.rows("SELECT status FROM ingestion_runs") == [["interrupted"]])
+        let rows = try await catalog.scalar("SELECT count(*) FROM external_plays")
+        #expect(rows > stored, "the page in flight was committed")
+        #expect(rows < feed.validTrackRows.count)
+        // The checkpoint matches what is stored: an incremental run completes the rest exactly.
+        let rerun = try await CLI.run(["run", "--config", config, "--json"], environment: ["TEST_DB": catalog.url])
+        try await server.server.shutdown()
+        #expect(rerun.status == 0, "\(rerun.stdout) \(rerun.stderr.suffix(1500))")
+        #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == feed.validTrackRows.count)
+        #expect(try await catalog.scalar("SELECT count(*) FROM ingestion_leases") == 0)
+    }
+
+    @Test(.enabled(if: StoreKind.available.contains(.postgres), "needs PostgreSQL"))
+    func twoDaemonsOnOneDatabaseNeverOverlapASourceNorDuplicateAPlay() async throws {
+        let feed = GeneratedKEXPFeed(count: 1_500)
+        let server = try await FeedServer.start(feed, responseDelay: .milliseconds(40))
+        let catalog = try await TestCatalog.make(.postgres)
+        let directory = try CLI.temporaryDirectory()
+        let config = try Self.config(feed: server.apiRoot, every: "1s", in: directory)
+        let daemons = try (0..<2).map { _ in try CLI.start(["daemon", "--config", config], environment: ["TEST_DB": catalog.url]) }
+        // Let them race through a first backfill and a few incremental rounds.
+        var runs = 0
+        for _ in 0..<400 where runs < 6 {
+            try await Task.sleep(for: .milliseconds(50))
+            runs = (try? await catalog.scalar("SELECT count(*) FROM ingestion_runs WHERE finished_at IS NOT NULL")) ?? 0
+        }
+        var logs = ""
+        for (process, _, err) in daemons {
+            kill(process.processIdentifier, SIGTERM)
+            await CLI.waitForExit(process)
+            #expect(process.terminationStatus == 0)
+            logs += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+        try await server.server.shutdown()
+        #expect(runs >= 2)
+        #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == feed.validTrackRows.count)
+        // No two runs of the source overlap in time.
+        let overlapping = try await catalog.scalar("""
+            SELECT count(*) FROM ingestion_runs a JOIN ingestion_runs b ON a.id < b.id AND a.source = b.source
+            WHERE a.started_at < coalesce(b.finished_at, now()) AND b.started_at < coalesce(a.finished_at, now())
+            """)
+        #expect(overlapping == 0)
+        #expect(logs.contains("being ingested elsewhere") && logs.contains("ingest.lease_holder="))
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aCrashedHolderDoesNotBlockTheSourceForEver(kind: StoreKind) async throws {
+        let catalog = try await TestCatalog.make(kind)
+        defer { catalog.remove() }
+        let store = try catalog.open()
+        try await store.migrate()
+        #expect(try await store.acquireLease(source: "kexp", holder: "live:1", ttl: .seconds(600), replacing: nil) == .acquired)
+        guard case .heldBy(let holder, _) = try await store.acquireLease(source: "kexp", holder: "other:2", ttl: .seconds(60), replacing: nil) else {
+            Issue.record("a live lease must block")
+            return
+        }
+        #expect(holder == "live:1")
+        #expect(try await store.renewLease(source: "kexp", holder: "live:1", ttl: .seconds(600)))
+        // A holder that stopped renewing: its lease lapses and the source is free again.
+        #expect(try await store.acquireLease(source: "kcrw", holder: "crashed:3", ttl: .milliseconds(1), replacing: nil) == .acquired)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await store.acquireLease(source: "kcrw", holder: "other:2", ttl: .seconds(60), replacing: nil) == .acquired)
+        #expect(try await store.renewLease(source: "kcrw", holder: "crashed:3", ttl: .seconds(60)) == false)
+        // A holder known to be dead is replaced at once, however long its lease had left.
+        #expect(try await store.acquireLease(source: "kexp", holder: "third:3", ttl: .seconds(60), replacing: "live:1") == .acquired)
+        await store.close()
+    }
+}
