@@ -52,7 +52,10 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Station adapters: one target each, importing only IngestCore.
+        .target(name: "ABC", dependencies: ["IngestCore"], path: "Sources/Plugins/ABC"),
         .target(name: "KEXP", dependencies: ["IngestCore"], path: "Sources/Plugins/KEXP"),
+        .target(name: "Spinitron", dependencies: ["IngestCore"], path: "Sources/Plugins/Spinitron"),
         .target(
             name: "IngestTesting",
             dependencies: [
@@ -67,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "radio-ingest",
             dependencies: [
-                "IngestCore", "IngestEngine", "PostgresCatalog", "SQLiteCatalog", "KEXP",
+                "IngestCore", "IngestEngine", "PostgresCatalog", "SQLiteCatalog", "ABC", "KEXP", "Spinitron",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,9 +87,11 @@ let package = Package(
             dependencies: ["KEXP", "IngestCore", "IngestTesting"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "ABCTests", dependencies: ["ABC", "IngestCore", "IngestTesting"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SpinitronTests", dependencies: ["Spinitron", "IngestCore", "IngestTesting"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "IngestEngineTests",
-            dependencies: ["IngestEngine", "IngestCore", "IngestTesting", "KEXP", "SQLiteCatalog", "PostgresCatalog"]
+            dependencies: ["IngestEngine", "IngestCore", "IngestTesting", "ABC", "KEXP", "Spinitron", "SQLiteCatalog", "PostgresCatalog"]
         ),
         .testTarget(
             name: "CatalogStoreTests",

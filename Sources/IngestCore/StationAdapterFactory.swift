@@ -32,6 +32,35 @@ public protocol StationAdapterFactory {
     static var summary: String { get }
     /// The API root used when no base URL is given.
     static var defaultBaseURL: URL { get }
+    /// Adapter-specific settings: `options:` keys in the config and `--name value` flags of the
+    /// adapter's subcommand.
+    static var options: [AdapterOption] { get }
     /// Builds the adapter, or throws ``IngestError`` (`.usage`) for bad settings.
     static func make(_ settings: AdapterSettings) throws -> any StationAdapter
+}
+
+extension StationAdapterFactory {
+    public static var options: [AdapterOption] { [] }
+
+    /// Throws a usage error naming the first option this adapter does not know.
+    public static func rejectUnknownOptions(_ settings: AdapterSettings) throws {
+        let known = Set(options.map(\.name))
+        if let unknown = settings.options.keys.sorted().first(where: { !known.contains($0) }) {
+            let list = known.isEmpty ? "it takes none" : "known: \(known.sorted().joined(separator: ", "))"
+            throw IngestError.usage("the \(name) adapter has no option '\(unknown)' (\(list))")
+        }
+    }
+}
+
+/// One adapter-specific setting.
+public struct AdapterOption: Sendable, Equatable {
+    /// The key, as in `options: { station: triplej }` or `--station triplej`.
+    public var name: String
+    /// One line for `--help`.
+    public var help: String
+
+    public init(name: String, help: String) {
+        self.name = name
+        self.help = help
+    }
 }

@@ -19,6 +19,8 @@ public struct PageFetcher: Sendable {
     public var maxBodyBytes: Int
     public var sleep: Sleeper
     public var userAgent: String
+    /// Receives every page body fetched (record mode).
+    public var recorder: FixtureRecorder?
 
     public init(
         client: HTTPClient = .shared, retry: RetryPolicy = .init(), timeout: Duration = .seconds(30),
@@ -42,6 +44,7 @@ public struct PageFetcher: Sendable {
             let wait: Duration
             switch outcome {
             case .body(let data):
+                try recorder?.record(data, for: request)
                 return data
             case .fatal(let error):
                 throw error

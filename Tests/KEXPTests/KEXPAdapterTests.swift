@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import KEXP
+import IngestTesting
 import Testing
 
 @Suite struct KEXPAdapterTests {
@@ -79,5 +80,15 @@ import Testing
         #expect(items["airdate_after"] == "2025-01-01T08:00:00.000000+00:00")
         #expect(items["before"] == nil)
         #expect(url.absoluteString.contains("%2B00:00"))
+    }
+}
+
+@Suite struct KEXPConformanceTests {
+    @Test func kexpPassesTheAdapterTestKit() throws {
+        let directory = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
+        let problems = AdapterConformance.check(
+            KEXPAdapter(), fixtures: try AdapterFixture.load(directory: directory),
+            emptyPage: Data(#"{"next": null, "previous": null, "results": []}"#.utf8))
+        #expect(problems.isEmpty, "\(problems)")
     }
 }

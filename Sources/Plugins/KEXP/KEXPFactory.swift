@@ -8,9 +8,7 @@ public enum KEXPFactory: StationAdapterFactory {
     public static var defaultBaseURL: URL { KEXPAdapter.defaultBaseURL }
 
     public static func make(_ settings: AdapterSettings) throws -> any StationAdapter {
-        if let unknown = settings.options.keys.sorted().first {
-            throw IngestError.usage("the kexp adapter has no option '\(unknown)'")
-        }
+        try rejectUnknownOptions(settings)
         if let size = settings.pageSize, !(1...KEXPAdapter.maxPageSize).contains(size) {
             throw IngestError.usage("kexp page size must be 1...\(KEXPAdapter.maxPageSize), not \(size)")
         }

@@ -7,19 +7,32 @@ import IngestEngine
 /// (by default the one named like the adapter) supplies defaults; flags override it.
 struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
-        CommandConfiguration(
+        let options = Factory.options.map { "  --\($0.name.replacingOccurrences(of: "_", with: "-")) <value>\n      \($0.help)" }
+        return CommandConfiguration(
             commandName: Factory.name, abstract: Factory.summary,
-            discussion: "Exit codes: 0 complete or partial, 1 failed, 64 bad usage, 75 the source is busy in another process.")
+            discussion: (options.isEmpty ? "" : "\(Factory.name) options:\n" + options.joined(separator: "\n") + "\n\n")
+                + "Exit codes: 0 complete or partial, 1 failed, 64 bad usage, 75 the source is busy in another process.")
     }
+
+    /// Flags the adapter declares (`--station triplej`), collected here and checked against
+    /// the factory's ``StationAdapterFactory/options``.
+    @Argument(parsing: .allUnrecognized, help: .hidden) var adapterArguments: [String] = []
 
     @OptionGroup var flags: RunFlags
     @Option(help: ArgumentHelp("The config entry to run (default: the one named '\(Factory.name)').", valueName: "name"))
     var source: String?
+    @Option(help: ArgumentHelp(
+        "Record mode: save every fetched page into this directory as fixtures (implies --dry-run).", valueName: "dir"))
+    var record: String?
     @OptionGroup var config: ConfigOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
     init() {}
+
+    func validate() throws {
+        _ = try AdapterArguments.parse(adapterArguments, for: Factory.self)
+    }
 
     func run() async throws {
         let logger = logging.makeLogger()
@@ -35,10 +48,20 @@ struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
         }
         var settings = entry?.adapterSettings() ?? AdapterSettings(sourceName: Factory.name)
         if let baseURL = flags.baseURL { settings.baseURL = URL(string: baseURL) }
+        settings.options.merge(try AdapterArguments.parse(adapterArguments, for: Factory.self)) { $1 }
         let adapter = try usage { try Factory.make(settings) }
-        let options = try flags.runOptions(timeZone: adapter.timeZone, base: entry)
+        var options = try flags.runOptions(timeZone: adapter.timeZone, base: entry)
+        var engine = IngestEngine(logger: logger)
+        if let record {
+            options.dryRun = true
+            engine.fetcher.recorder = try usage {
+                do { return try FixtureRecorder(directory: URL(fileURLWithPath: record)) } catch {
+                    throw IngestError.usage("cannot create the record directory \(record): \(error.localizedDescription)")
+                }
+            }
+        }
         let store = try database.open(readOnly: options.dryRun, logger: logger, config: loaded)
-        let summary = await IngestEngine(logger: logger).run(adapter, into: store, options: options)
+        let summary = await engine.run(adapter, into: store, options: options)
         await store.close()
         print(flags.json ? summary.json() : summary.text())
         switch summary.status {
@@ -46,6 +69,36 @@ struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
         case .skipped: throw ExitCode(75)
         case .complete, .partial, .interrupted: return
         }
+    }
+}
+
+/// Turns `--name value` and `--name=value` pairs into adapter options (`--api-key-env` is
+/// `api_key_env`), refusing anything the adapter does not declare.
+enum AdapterArguments {
+    static func parse<Factory: StationAdapterFactory>(_ arguments: [String], for factory: Factory.Type) throws -> [String: String] {
+        let known = Set(Factory.options.map(\.name))
+        var options: [String: String] = [:]
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            guard argument.hasPrefix("--"), argument.count > 2 else {
+                throw ValidationError("unexpected argument '\(argument)'")
+            }
+            var name = String(argument.dropFirst(2))
+            var value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            let key = name.replacingOccurrences(of: "-", with: "_")
+            guard known.contains(key) else {
+                throw ValidationError("unknown option '--\(name)' for \(Factory.name)")
+            }
+            guard let resolved = value ?? rest.popFirst(), !resolved.hasPrefix("--") else {
+                throw ValidationError("--\(name) needs a value")
+            }
+            options[key] = resolved
+        }
+        return options
     }
 }
 

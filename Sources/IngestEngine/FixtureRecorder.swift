@@ -1,0 +1,30 @@
+import Foundation
+import IngestCore
+import Synchronization
+
+/// Record mode: writes each fetched page body to `page-001.json`, `page-002.json`, … in a
+/// directory, with a `manifest.json` of redacted request URLs and times, so adapter tests can
+/// replay real responses. Secrets never reach the files: only bodies and redacted URLs.
+public final class FixtureRecorder: Sendable {
+    public let directory: URL
+    let entries = Mutex<[[String: String]]>([])
+
+    public init(directory: URL) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func record(_ body: Data, for request: PageRequest) throws {
+        let (name, manifest) = entries.withLock { entries -> (String, [[String: String]]) in
+            let name = String(format: "page-%03d.json", entries.count + 1)
+            entries.append(["file": name, "url": request.redactedURL, "fetched_at": Timestamp.format(Date())])
+            return (name, entries)
+        }
+        try body.write(to: directory.appendingPathComponent(name))
+        let data = try JSONSerialization.data(withJSONObject: ["pages": manifest], options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: directory.appendingPathComponent("manifest.json"))
+    }
+
+    /// How many pages were recorded.
+    public var count: Int { entries.withLock { $0.count } }
+}

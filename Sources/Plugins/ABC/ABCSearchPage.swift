@@ -1,0 +1,67 @@
+import Foundation
+import IngestCore
+
+/// `{ "total": …, "offset": …, "limit": …, "items": [Play] }`; other keys are ignored.
+struct ABCSearchPage: Decodable {
+    var total: Int
+    var offset: Int
+    var items: [ABCItem]
+}
+
+/// One item, decoded leniently: a malformed item becomes an invalid record.
+struct ABCItem: Decodable {
+    var record: ParsedRecord
+
+    init(from decoder: Decoder) throws {
+        do {
+            record = try ABCPlay(from: decoder).record
+        } catch {
+            record = .invalid(reason: "undecodable ABC item: \(error)")
+        }
+    }
+}
+
+struct ABCPlay: Decodable {
+    struct Link: Decodable {
+        var provider: String?
+        var idComponent: String?
+        enum CodingKeys: String, CodingKey { case provider, idComponent = "id_component" }
+    }
+    struct Artist: Decodable {
+        var name: String
+        var type: String?
+    }
+    struct Release: Decodable {
+        var title: String?
+        var releaseYear: String?
+        enum CodingKeys: String, CodingKey { case title, releaseYear = "release_year" }
+    }
+    struct Recording: Decodable {
+        var title: String?
+        var artists: [Artist]?
+        var releases: [Release]?
+        var links: [Link]?
+    }
+
+    var arid: String
+    var playedTime: String
+    var recording: Recording?
+    var release: Release?
+
+    enum CodingKeys: String, CodingKey { case arid, playedTime = "played_time", recording, release }
+
+    var record: ParsedRecord {
+        guard let date = Timestamp.parse(playedTime) else { return .invalid(reason: "unreadable played_time '\(playedTime)'") }
+        let title = recording?.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        // The credit is a list: primary artists joined, featured ones left to the title key rules.
+        let artists = recording?.artists ?? []
+        let primary = artists.filter { $0.type == nil || $0.type == "primary" }.map(\.name)
+        let artist = (primary.isEmpty ? artists.map(\.name) : primary).joined(separator: ", ")
+        guard !title.isEmpty, !artist.isEmpty else { return .invalid(reason: title.isEmpty ? "missing recording title" : "missing artist") }
+        let mbid = recording?.links?.first { $0.provider == "musicbrainz" }?.idComponent
+        let album = release ?? recording?.releases?.first
+        return .track(Play(
+            sourcePlayID: arid, title: title, artist: artist, album: album?.title, airdate: date,
+            mbid: mbid?.lowercased(), year: album?.releaseYear.flatMap { Int($0.prefix(4)) }))
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import IngestCore
+
+/// `{ "items": [Spin], "_links": { "next": { "href": … } }, "_meta": … }`.
+struct SpinitronSpinsPage: Decodable {
+    struct Link: Decodable { var href: String }
+    struct Links: Decodable { var next: Link? }
+
+    var items: [SpinitronItem]
+    var links: Links?
+
+    enum CodingKeys: String, CodingKey { case items, links = "_links" }
+}
+
+/// One spin, decoded leniently.
+struct SpinitronItem: Decodable {
+    var record: ParsedRecord
+
+    init(from decoder: Decoder) throws {
+        do {
+            record = try SpinitronSpin(from: decoder).record
+        } catch {
+            record = .invalid(reason: "undecodable Spinitron spin: \(error)")
+        }
+    }
+}
+
+struct SpinitronSpin: Decodable {
+    var id: Int
+    var start: String
+    var artist: String?
+    var song: String?
+    var release: String?
+    var released: Int?
+    var isrc: String?
+
+    var record: ParsedRecord {
+        guard let date = Timestamp.parse(start) else { return .invalid(reason: "unreadable start '\(start)'") }
+        let title = song?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let name = artist?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !title.isEmpty, !name.isEmpty else { return .invalid(reason: title.isEmpty ? "missing song" : "missing artist") }
+        return .track(Play(
+            sourcePlayID: String(id), title: title, artist: name, album: release.flatMap { $0.isEmpty ? nil : $0 },
+            airdate: date, isrc: isrc.flatMap { $0.isEmpty ? nil : $0 }, year: released.flatMap { $0 > 0 ? $0 : nil }))
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import IngestCore
+import IngestTesting
+import Testing
+
+@Suite struct RecordModeTests {
+    @Test func recordModeCapturesPagesThatTheTestKitReplays() async throws {
+        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 1_000))
+        let directory = try CLI.temporaryDirectory()
+        let fixtures = directory.appendingPathComponent("recorded")
+        let result = try await CLI.run(["kexp", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--page-limit", "3",
+                                        "--record", fixtures.path], directory: directory)
+        try await server.server.shutdown()
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("dry run"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: fixtures.path).sorted()
+        #expect(files == ["manifest.json", "page-001.json", "page-002.json", "page-003.json"])
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("radio-ingest.sqlite").path))
+        // The recorded pages replay through the adapter test kit.
+        let loaded = try AdapterFixture.load(directory: fixtures)
+        #expect(loaded.count == 3)
+    }
+
+    @Test func abcTakesItsStationFlagLikeAnyOtherFlag() async throws {
+        let body = Data(#"{"total": 1, "offset": 0, "limit": 100, "items": [{"arid": "a1", "played_time": "2024-01-01T00:00:00+00:00", "recording": {"title": "T", "artists": [{"name": "A"}]}, "release": null}]}"#.utf8)
+        let server = try await FakeStationServer.start { _ in .json(body) }
+        let directory = try CLI.temporaryDirectory()
+        let result = try await CLI.run(["abc", "--station", "triplej", "--limit=100", "--dry-run", "--json", "--polite-delay", "0",
+                                        "--base-url", server.baseURL.appendingPathComponent("api/v1").absoluteString], directory: directory)
+        try await server.shutdown()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"source\":\"abc-triplej\""))
+        #expect(server.requests.first?.query["station"] == "triplej")
+    }
+}
