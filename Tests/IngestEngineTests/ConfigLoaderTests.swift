@@ -4,7 +4,7 @@ import IngestEngine
 import Testing
 
 @Suite struct ConfigLoaderTests {
-    let loader = ConfigLoader(knownAdapters: ["kexp", "abc"], environment: ["DATABASE_URL": "postgres://u:secret@db/catalog", "EMPTY": ""])
+    let loader = ConfigLoader(knownAdapters: ["kexp", "abc", "spinitron"], environment: ["DATABASE_URL": "postgres://u:secret@db/catalog", "EMPTY": ""])
 
     @Test func readsTheDocumentedExample() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -58,7 +58,7 @@ import Testing
         ("sources:\n  kexp:\n    adapter: kexp\n    limits: {page_limit: 0}\n",
          "c.yaml:4:26: sources.kexp.limits.page_limit must be between 1 and \(Int.max), not 0"),
         ("sources:\n  kexp:\n    adapter: wfmu\n",
-         "c.yaml:3:14: sources.kexp.adapter 'wfmu' is not an adapter; known: abc, kexp"),
+         "c.yaml:3:14: sources.kexp.adapter 'wfmu' is not an adapter; known: abc, kexp, spinitron"),
         ("sources:\n  kexp:\n    enabled: true\n",
          "c.yaml:3:5: sources.kexp.adapter is missing"),
         ("sources:\n  kexp:\n    adapter: kexp\n    enabled: maybe\n",

@@ -1,0 +1,104 @@
+// The adapter and factory below are copied verbatim from docs/adding-an-adapter.md (its first
+// two Swift blocks); GuideExampleTests proves the guide's example compiles and passes the kit.
+import Foundation
+import IngestCore
+import IngestTesting
+import Testing
+
+
+public struct ExampleFMAdapter: StationAdapter {
+    public static let defaultBaseURL = URL(string: "https://api.example.fm")!
+    public let sourceName: String
+    public let timeZone = TimeZone(identifier: "America/New_York")!   // date-only flags mean midnight here
+    public let order = PlayOrder.newestFirst                           // the ledger relies on this
+    public var baseURL: URL
+
+    public init(sourceName: String = "example-fm", baseURL: URL = defaultBaseURL) {
+        self.sourceName = sourceName
+        self.baseURL = baseURL
+    }
+
+    public func firstRequest(for window: TimeWindow) throws -> PageRequest {
+        var items: [URLQueryItem] = []
+        // Always explicit offsets: Timestamp.format gives 2025-03-01T23:04:00.000000+00:00.
+        if let start = window.start { items.append(URLQueryItem(name: "since", value: Timestamp.format(start))) }
+        if let end = window.end { items.append(URLQueryItem(name: "until", value: Timestamp.format(end))) }
+        return PageRequest(url: baseURL.appendingPathComponent("plays").settingQueryItems(items))
+    }
+
+    public func parse(_ body: Data, for request: PageRequest) throws -> ParsedPage {
+        struct Page: Decodable {
+            struct Row: Decodable {                          // only the fields we use; others are ignored
+                var uid: String, at: String, track: String?, by: String?, lp: String?, mbid: String?
+            }
+            var plays: [Lenient<Row>]
+            var cursor: String?
+        }
+        let page: Page
+        do {
+            page = try JSONDecoder().decode(Page.self, from: body)
+        } catch {
+            // A body that is not a page: the engine aborts the run with this message, checkpoint intact.
+            throw IngestError.malformedPage("Example FM returned a body that is not a plays page (\(request.redactedURL)): \(error)")
+        }
+        let records: [ParsedRecord] = page.plays.map { lenient in
+            guard let row = lenient.value else { return .invalid(reason: lenient.problem ?? "undecodable row") }
+            guard let airdate = Timestamp.parse(row.at) else { return .invalid(reason: "unreadable time '\(row.at)'") }
+            guard let title = row.track, !title.isEmpty, let artist = row.by, !artist.isEmpty else {
+                return .invalid(reason: "missing track or artist")   // counted as skipped_invalid, never an error
+            }
+            return .track(Play(sourcePlayID: row.uid, title: title, artist: artist, album: row.lp,
+                               airdate: airdate, mbid: row.mbid))
+        }
+        // The next page is this request with the cursor: the window survives.
+        let next = page.cursor.map {
+            PageRequest(url: request.url.settingQueryItems([URLQueryItem(name: "cursor", value: $0)]))
+        }
+        return ParsedPage(records: records, next: page.plays.isEmpty ? nil : next)
+    }
+}
+
+/// Decodes a row, or keeps why it could not: one bad row must not fail its page.
+struct Lenient<T: Decodable>: Decodable {
+    var value: T?
+    var problem: String?
+    init(from decoder: Decoder) throws {
+        do { value = try T(from: decoder) } catch { problem = "\(error)" }
+    }
+}
+
+public enum ExampleFMFactory: StationAdapterFactory {
+    public static let name = "example-fm"
+    public static let summary = "Ingest Example FM plays."
+    public static var defaultBaseURL: URL { ExampleFMAdapter.defaultBaseURL }
+    // Adapter-specific settings become config `options:` keys and `--flags` of the subcommand:
+    // public static let options = [AdapterOption(name: "station", help: "…")]
+
+    public static func make(_ settings: AdapterSettings) throws -> any StationAdapter {
+        try rejectUnknownOptions(settings)
+        return ExampleFMAdapter(sourceName: settings.sourceName, baseURL: settings.baseURL ?? defaultBaseURL)
+    }
+}
+@Suite struct GuideExampleTests {
+    @Test func theGuidesExampleAdapterPassesTheAdapterTestKit() {
+        let page = Data(#"""
+            { "plays": [ { "uid": "p-991", "at": "2025-03-01T18:04:00-05:00", "track": "Heroes", "by": "David Bowie", "lp": "Heroes", "mbid": null },
+                         { "uid": "p-990", "at": "2025-03-01T18:00:00-05:00", "track": "Sound and Vision", "by": "David Bowie", "lp": "Low", "mbid": null } ],
+              "cursor": "eyJwIjoyfQ" }
+            """#.utf8)
+        let problems = AdapterConformance.check(
+            ExampleFMAdapter(), fixtures: [AdapterFixture(name: "page-001.json", body: page)],
+            emptyPage: Data(#"{"plays": [], "cursor": null}"#.utf8))
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test func theGuideMatchesThisFile() throws {
+        let guide = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/adding-an-adapter.md").path, encoding: .utf8)
+        let this = try String(contentsOfFile: #filePath, encoding: .utf8)
+        for marker in ["public struct ExampleFMAdapter: StationAdapter {", "public enum ExampleFMFactory: StationAdapterFactory {",
+                       "struct Lenient<T: Decodable>: Decodable {"] {
+            #expect(guide.contains(marker) && this.contains(marker))
+        }
+    }
+}
