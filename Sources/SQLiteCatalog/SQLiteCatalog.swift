@@ -80,9 +80,23 @@ public final class SQLiteCatalog: CatalogStore {
         try? writer.close()
     }
 
+    /// Applies pending migrations. Two processes opening a new file at once can race on one
+    /// migration; the loser's transaction rolls back and it retries, then finds it applied.
     public func migrate() async throws {
         guard !readOnly else { return }
-        try await guarded { try SQLiteSchema.migrator.migrate(writer) }
+        let migrator = SQLiteSchema.migrator
+        try await guarded {
+            for attempt in 1...5 {
+                if try await writer.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                do {
+                    try migrator.migrate(writer)
+                    return
+                } catch let error as DatabaseError where attempt < 5 {
+                    try await Task.sleep(for: .milliseconds(50 * attempt))
+                    _ = error
+                }
+            }
+        }
     }
 
     public func checkpoint(for source: String) async throws -> Checkpoint? {

@@ -76,6 +76,24 @@ import Testing
         await store.close()
     }
 
+    @Test func severalWritersCreatingOneNewFileAtOnceAllSucceed() async throws {
+        defer { cleanup() }
+        // Separate pools, as separate processes would have, racing on the first migration.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    let store = try SQLiteCatalog(path: path)
+                    try await store.migrate()
+                    await store.close()
+                }
+            }
+            try await group.waitForAll()
+        }
+        let queue = try DatabaseQueue(path: path)
+        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") } == 3)
+        try queue.close()
+    }
+
     @Test func usesWriteAheadLogging() async throws {
         defer { cleanup() }
         let store = try SQLiteCatalog(path: path)

@@ -28,10 +28,7 @@ public struct ExampleFMAdapter: StationAdapter {
 
     public func parse(_ body: Data, for request: PageRequest) throws -> ParsedPage {
         struct Page: Decodable {
-            struct Row: Decodable {                          // only the fields we use; others are ignored
-                var uid: String, at: String, track: String?, by: String?, lp: String?, mbid: String?
-            }
-            var plays: [Lenient<Row>]
+            var plays: [LenientRecord<ExampleFMRow>]         // a bad row becomes .invalid, not a failed page
             var cursor: String?
         }
         let page: Page
@@ -41,29 +38,24 @@ public struct ExampleFMAdapter: StationAdapter {
             // A body that is not a page: the engine aborts the run with this message, checkpoint intact.
             throw IngestError.malformedPage("Example FM returned a body that is not a plays page (\(request.redactedURL)): \(error)")
         }
-        let records: [ParsedRecord] = page.plays.map { lenient in
-            guard let row = lenient.value else { return .invalid(reason: lenient.problem ?? "undecodable row") }
-            guard let airdate = Timestamp.parse(row.at) else { return .invalid(reason: "unreadable time '\(row.at)'") }
-            guard let title = row.track, !title.isEmpty, let artist = row.by, !artist.isEmpty else {
-                return .invalid(reason: "missing track or artist")   // counted as skipped_invalid, never an error
-            }
-            return .track(Play(sourcePlayID: row.uid, title: title, artist: artist, album: row.lp,
-                               airdate: airdate, mbid: row.mbid))
-        }
         // The next page is this request with the cursor: the window survives.
         let next = page.cursor.map {
             PageRequest(url: request.url.settingQueryItems([URLQueryItem(name: "cursor", value: $0)]))
         }
-        return ParsedPage(records: records, next: page.plays.isEmpty ? nil : next)
+        return ParsedPage(records: page.plays.map(\.record), next: page.plays.isEmpty ? nil : next)
     }
 }
 
-/// Decodes a row, or keeps why it could not: one bad row must not fail its page.
-struct Lenient<T: Decodable>: Decodable {
-    var value: T?
-    var problem: String?
-    init(from decoder: Decoder) throws {
-        do { value = try T(from: decoder) } catch { problem = "\(error)" }
+/// One row of the response: only the fields we use; others are ignored.
+struct ExampleFMRow: SourceRow {
+    var uid: String, at: String, track: String?, by: String?, lp: String?, mbid: String?
+
+    var record: ParsedRecord {
+        guard let airdate = Timestamp.parse(at) else { return .invalid(reason: "unreadable time '\(at)'") }
+        guard let title = track, !title.isEmpty, let artist = by, !artist.isEmpty else {
+            return .invalid(reason: "missing track or artist")   // counted as skipped_invalid, never an error
+        }
+        return .track(Play(sourcePlayID: uid, title: title, artist: artist, album: lp, airdate: airdate, mbid: mbid))
     }
 }
 
@@ -97,7 +89,7 @@ public enum ExampleFMFactory: StationAdapterFactory {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/adding-an-adapter.md").path, encoding: .utf8)
         let this = try String(contentsOfFile: #filePath, encoding: .utf8)
         for marker in ["public struct ExampleFMAdapter: StationAdapter {", "public enum ExampleFMFactory: StationAdapterFactory {",
-                       "struct Lenient<T: Decodable>: Decodable {"] {
+                       "struct ExampleFMRow: SourceRow {"] {
             #expect(guide.contains(marker) && this.contains(marker))
         }
     }

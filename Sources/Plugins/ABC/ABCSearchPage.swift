@@ -5,23 +5,10 @@ import IngestCore
 struct ABCSearchPage: Decodable {
     var total: Int
     var offset: Int
-    var items: [ABCItem]
+    var items: [LenientRecord<ABCPlay>]
 }
 
-/// One item, decoded leniently: a malformed item becomes an invalid record.
-struct ABCItem: Decodable {
-    var record: ParsedRecord
-
-    init(from decoder: Decoder) throws {
-        do {
-            record = try ABCPlay(from: decoder).record
-        } catch {
-            record = .invalid(reason: "undecodable ABC item: \(error)")
-        }
-    }
-}
-
-struct ABCPlay: Decodable {
+struct ABCPlay: SourceRow {
     struct Link: Decodable {
         var provider: String?
         var idComponent: String?

@@ -4,25 +4,11 @@ import IngestCore
 /// The envelope of `GET /v2/plays/`: `next`, `previous`, `results`; other keys are ignored.
 struct KEXPPlaysPage: Decodable {
     var next: String?
-    var results: [KEXPRecord]
-}
-
-/// One row of `results`, decoded leniently: a row with a wrong type becomes an invalid record
-/// instead of failing the page.
-struct KEXPRecord: Decodable {
-    var record: ParsedRecord
-
-    init(from decoder: Decoder) throws {
-        do {
-            record = try KEXPPlay(from: decoder).record
-        } catch {
-            record = .invalid(reason: "undecodable KEXP row: \(error.shortDescription)")
-        }
-    }
+    var results: [LenientRecord<KEXPPlay>]
 }
 
 /// The fields of a KEXP play that RadioIngest uses. Airbreaks carry no song fields at all.
-struct KEXPPlay: Decodable {
+struct KEXPPlay: SourceRow {
     var id: Int
     var airdate: String
     var playType: String

@@ -6,26 +6,13 @@ struct SpinitronSpinsPage: Decodable {
     struct Link: Decodable { var href: String }
     struct Links: Decodable { var next: Link? }
 
-    var items: [SpinitronItem]
+    var items: [LenientRecord<SpinitronSpin>]
     var links: Links?
 
     enum CodingKeys: String, CodingKey { case items, links = "_links" }
 }
 
-/// One spin, decoded leniently.
-struct SpinitronItem: Decodable {
-    var record: ParsedRecord
-
-    init(from decoder: Decoder) throws {
-        do {
-            record = try SpinitronSpin(from: decoder).record
-        } catch {
-            record = .invalid(reason: "undecodable Spinitron spin: \(error)")
-        }
-    }
-}
-
-struct SpinitronSpin: Decodable {
+struct SpinitronSpin: SourceRow {
     var id: Int
     var start: String
     var artist: String?

@@ -16,9 +16,9 @@ struct CheckpointCommand: AsyncParsableCommand {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            let store = try database.open(readOnly: true, logger: logging.makeLogger(), config: try config.load())
-            let checkpoint = try? await store.checkpoint(for: source)
-            await store.close()
+            let checkpoint = try await database.withStore(readOnly: true, logger: logging.makeLogger(), config: try config.load()) { store in
+                try await store.checkpoint(for: source)
+            }
             guard let checkpoint else {
                 FileHandleOutput.standardError("radio-ingest: \(source) has no checkpoint")
                 throw ExitCode.failure
@@ -43,15 +43,9 @@ struct CheckpointCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try database.open(readOnly: false, logger: logging.makeLogger(), config: try config.load())
-            do {
+            try await database.withStore(readOnly: false, logger: logging.makeLogger(), config: try config.load()) { store in
                 try await store.resetCheckpoint(for: source)
-            } catch let error as IngestError {
-                await store.close()
-                FileHandleOutput.standardError("radio-ingest: \(error.message)")
-                throw ExitCode.failure
             }
-            await store.close()
             print("checkpoint of \(source) reset")
         }
     }

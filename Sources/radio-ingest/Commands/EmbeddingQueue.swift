@@ -17,18 +17,9 @@ extension RadioIngest {
 
         func run() async throws {
             let logger = logging.makeLogger()
-            let store = try database.open(readOnly: true, logger: logger, config: try config.load())
-            let songs: [PendingSong]
-            let total: Int
-            do {
-                songs = try await store.songsAwaitingEmbedding(limit: limit)
-                total = try await store.countSongsAwaitingEmbedding()
-            } catch let error as IngestError {
-                await store.close()
-                FileHandleOutput.standardError("radio-ingest: \(error.message)")
-                throw ExitCode.failure
+            let (songs, total) = try await database.withStore(readOnly: true, logger: logger, config: try config.load()) { store in
+                (try await store.songsAwaitingEmbedding(limit: limit), try await store.countSongsAwaitingEmbedding())
             }
-            await store.close()
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
             encoder.outputFormatting = .sortedKeys

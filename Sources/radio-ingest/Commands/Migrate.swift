@@ -13,16 +13,12 @@ extension RadioIngest {
 
         func run() async throws {
             let logger = logging.makeLogger()
-            let store = try database.open(readOnly: false, logger: logger, config: try config.load())
-            defer { Task { await store.close() } }
-            do {
+            let kind = try await database.withStore(readOnly: false, logger: logger, config: try config.load()) { store in
                 try await store.migrate()
                 try await store.prepareForMatching(readOnly: false)
-            } catch let error as IngestError {
-                FileHandleOutput.standardError("radio-ingest: \(error.message)")
-                throw ExitCode.failure
+                return store.kind
             }
-            print("catalog schema is up to date (\(store.kind))")
+            print("catalog schema is up to date (\(kind))")
         }
     }
 }

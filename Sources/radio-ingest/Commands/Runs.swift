@@ -16,16 +16,9 @@ extension RadioIngest {
 
         func run() async throws {
             let logger = logging.makeLogger()
-            let store = try database.open(readOnly: true, logger: logger, config: try config.load())
-            let runs: [RunRecord]
-            do {
-                runs = try await store.recentRuns(source: source, limit: limit)
-            } catch let error as IngestError {
-                await store.close()
-                FileHandleOutput.standardError("radio-ingest: \(error.message)")
-                throw ExitCode.failure
+            let runs = try await database.withStore(readOnly: true, logger: logger, config: try config.load()) { store in
+                try await store.recentRuns(source: source, limit: limit)
             }
-            await store.close()
             for run in runs {
                 let c = run.counters
                 print("#\(run.id ?? 0) \(run.source) \(run.status) started \(Timestamp.format(run.startedAt)) "

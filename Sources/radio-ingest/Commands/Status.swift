@@ -19,16 +19,9 @@ extension RadioIngest {
         func run() async throws {
             let logger = logging.makeLogger()
             let loaded = try config.load()
-            let store = try database.open(readOnly: true, logger: logger, config: loaded)
-            let report: StatusReport
-            do {
-                report = try await StatusReport.gather(store: store, config: loaded, only: source, runs: runs)
-            } catch let error as IngestError {
-                await store.close()
-                FileHandleOutput.standardError("radio-ingest: \(error.message)")
-                throw ExitCode.failure
+            let report = try await database.withStore(readOnly: true, logger: logger, config: loaded) { store in
+                try await StatusReport.gather(store: store, config: loaded, only: source, runs: runs)
             }
-            await store.close()
             print(json ? report.json() : report.text())
         }
     }

@@ -44,3 +44,24 @@ enum CatalogLocation {
         throw IngestError.usage("unsupported database URL scheme in '\(url.prefix(while: { $0 != ":" })):...'; use sqlite:PATH or postgres://...")
     }
 }
+
+extension DatabaseOptions {
+    /// Opens the catalog, runs `body`, closes it; a storage error becomes its message on stderr
+    /// and exit code 1.
+    func withStore<T>(readOnly: Bool, logger: Logger, config: IngestConfig?,
+                      _ body: (any CatalogStore) async throws -> T) async throws -> T {
+        let store = try open(readOnly: readOnly, logger: logger, config: config)
+        do {
+            let value = try await body(store)
+            await store.close()
+            return value
+        } catch let error as IngestError {
+            await store.close()
+            FileHandleOutput.standardError("radio-ingest: \(error.message)")
+            throw error.category == .usage ? ExitCode.validationFailure : ExitCode.failure
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+}
