@@ -36,13 +36,28 @@ public final class SQLiteCatalog: CatalogStore {
                 try SQLiteSchema.migrator.migrate(memory)
                 writer = memory
             } else {
-                writer = try DatabasePool(path: path, configuration: configuration)
+                writer = try Self.openPool(path: path, configuration: configuration)
                 try Self.ensureCatalog(writer, path: path)
             }
         } catch let error as IngestError {
             throw error
         } catch let error as DatabaseError {
             throw IngestError.storage(Self.describe(error, path: path))
+        }
+    }
+
+    /// Opens the pool. Switching a brand-new file to WAL needs a moment of exclusive access and
+    /// SQLite reports BUSY at once (no busy timeout) when another process holds the file then,
+    /// so the open is retried briefly.
+    static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        var attempt = 0
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && attempt < 20 {
+                attempt += 1
+                usleep(UInt32(20_000 * attempt))
+            }
         }
     }
 
