@@ -122,6 +122,10 @@ public protocol CatalogStore: Sendable {
     func startRun(_ run: RunRecord) async throws -> Int64
     /// Records a run's end.
     func finishRun(_ run: RunRecord) async throws
+    /// Marks runs of `source` still recorded as `running` as `abandoned` (their process died).
+    /// Only called while holding the source's lease, when no other run can be live.
+    @discardableResult
+    func markAbandonedRuns(source: String) async throws -> Int
     /// The most recent runs, newest first, of one source or all.
     func recentRuns(source: String?, limit: Int) async throws -> [RunRecord]
     /// Songs inserted here that await an embedding, oldest first.

@@ -48,6 +48,10 @@ public struct IngestEngine: Sendable {
                 case .acquired:
                     leased = true
                     walk.lease = (holder, leaseTTL)
+                    let abandoned = try await store.markAbandonedRuns(source: adapter.sourceName)
+                    if abandoned > 0 {
+                        logger.notice("marked runs whose process died as abandoned", metadata: ["ingest.runs": "\(abandoned)"])
+                    }
                 case .heldBy(let other, let until):
                     logger.notice("source is being ingested elsewhere; skipping", metadata: [
                         "ingest.lease_holder": "\(other)", "ingest.lease_until": "\(Timestamp.format(until))",

@@ -48,6 +48,19 @@ extension PostgresCatalog {
         }
     }
 
+    public func markAbandonedRuns(source: String) async throws -> Int {
+        try await withConnection { connection in
+            var count = 0
+            for try await _ in try await execute(
+                "UPDATE ingestion_runs SET status = 'abandoned' WHERE source = \(source) AND status = 'running' RETURNING id",
+                on: connection
+            ).decode(Int64.self) {
+                count += 1
+            }
+            return count
+        }
+    }
+
     public func allCheckpoints() async throws -> [Checkpoint] {
         guard try await schemaPresent() else { return [] }
         return try await withConnection { connection in

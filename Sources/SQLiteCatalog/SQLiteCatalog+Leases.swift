@@ -47,6 +47,15 @@ extension SQLiteCatalog {
         }
     }
 
+    public func markAbandonedRuns(source: String) async throws -> Int {
+        try await guarded {
+            try await writer.write { db in
+                try db.execute(sql: "UPDATE ingestion_runs SET status = 'abandoned' WHERE source = ? AND status = 'running'", arguments: [source])
+                return db.changesCount
+            }
+        }
+    }
+
     public func allCheckpoints() async throws -> [Checkpoint] {
         try await guarded {
             let rows = try await writer.read { db -> [Row] in

@@ -97,3 +97,27 @@ import Testing
         }
     }
 }
+
+@Suite struct SourceScheduleTests {
+    let schedule = SourceConfig.Schedule(every: .seconds(900), jitter: .seconds(60))
+
+    @Test func healthySourcesWaitTheIntervalPlusJitter() {
+        #expect(SourceSchedule.nextWait(schedule, failures: 0, random: { $0 }) == .seconds(960))
+        #expect(SourceSchedule.nextWait(schedule, failures: 0, random: { _ in .zero }) == .seconds(900))
+    }
+
+    @Test func failingSourcesBackOffDoublingUpToAnHour() {
+        #expect(SourceSchedule.nextWait(schedule, failures: 1) == .seconds(1800))
+        #expect(SourceSchedule.nextWait(schedule, failures: 2) == .seconds(3600))
+        #expect(SourceSchedule.nextWait(schedule, failures: 9) == .seconds(3600))
+        let daily = SourceConfig.Schedule(every: .seconds(86_400))
+        #expect(SourceSchedule.nextWait(daily, failures: 3) == .seconds(86_400))
+    }
+
+    @Test func jitterStaysWithinItsBound() {
+        for _ in 0..<100 {
+            let value = SourceSchedule.randomUpTo(.seconds(2))
+            #expect(value >= .zero && value <= .seconds(2))
+        }
+    }
+}

@@ -90,6 +90,37 @@ import Glibc
         #expect(logs.contains("being ingested elsewhere") && logs.contains("ingest.lease_holder="))
     }
 
+    @Test func aFailingSourceNeverStopsTheOthers() async throws {
+        let good = try await FeedServer.start(GeneratedKEXPFeed(count: 300))
+        let broken = try await FakeStationServer.start { _ in .status(404) }
+        let catalog = try await TestCatalog.make(.sqlite)
+        defer { catalog.remove() }
+        let directory = try CLI.temporaryDirectory()
+        let config = try ConfigDrivenTests.writeConfig("""
+            database: { url: "${TEST_DB}" }
+            sources:
+              broken: { adapter: kexp, base_url: "\(broken.baseURL.absoluteString)/v2", polite_delay: 0, schedule: { every: 1s } }
+              good: { adapter: kexp, base_url: "\(good.apiRoot.absoluteString)", polite_delay: 0, schedule: { every: 1s } }
+            """, in: directory)
+        let (process, _, err) = try CLI.start(["daemon", "--config", config], environment: ["TEST_DB": catalog.url])
+        var goodRuns = 0
+        for _ in 0..<400 where goodRuns < 3 {
+            try await Task.sleep(for: .milliseconds(25))
+            goodRuns = (try? await catalog.scalar("SELECT count(*) FROM ingestion_runs WHERE source = 'good' AND status = 'complete'")) ?? 0
+        }
+        kill(process.processIdentifier, SIGTERM)
+        await CLI.waitForExit(process)
+        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try await good.server.shutdown()
+        try await broken.shutdown()
+        #expect(process.terminationStatus == 0)
+        #expect(goodRuns >= 3, "the healthy source kept its schedule")
+        #expect(try await catalog.scalar("SELECT count(*) FROM ingestion_runs WHERE source = 'broken' AND status = 'failed'") >= 1)
+        // After a failure the broken source waits 2 s, then 4 s: it runs less often than the good one.
+        #expect(try await catalog.scalar("SELECT count(*) FROM ingestion_runs WHERE source = 'broken'") < goodRuns)
+        #expect(log.contains("ingest.next_in=2.0 seconds"))
+    }
+
     @Test(arguments: StoreKind.available)
     func aCrashedHolderDoesNotBlockTheSourceForEver(kind: StoreKind) async throws {
         let catalog = try await TestCatalog.make(kind)

@@ -68,31 +68,18 @@ struct Scheduler: Service {
     func loop(_ entry: SourceConfig, stop: StopSignal, slots: Slots) async {
         guard let schedule = entry.schedule else { return }
         var failures = 0
-        await stop.sleep(for: Self.jitter(schedule.jitter))
+        await stop.sleep(for: SourceSchedule.randomUpTo(schedule.jitter))
         while !stop.isRequested {
             await slots.acquire()
             let summary = stop.isRequested ? nil : await runner.run(entry, stop: stop)
             await slots.release()
             guard let summary, summary.status != .interrupted else { return }
             failures = summary.status == .failed ? failures + 1 : 0
-            let wait = Self.nextWait(schedule: schedule, failures: failures)
+            let wait = SourceSchedule.nextWait(schedule, failures: failures)
             logger.info("source run done; next run scheduled", metadata: [
                 "ingest.source": "\(entry.name)", "ingest.status": "\(summary.status.rawValue)", "ingest.next_in": "\(wait)",
             ])
             await stop.sleep(for: wait)
         }
-    }
-
-    /// The regular interval plus jitter, or after failures a doubling back-off capped at 1 h.
-    static func nextWait(schedule: SourceConfig.Schedule, failures: Int) -> Duration {
-        guard failures > 0 else { return schedule.every + jitter(schedule.jitter) }
-        let backoff = schedule.every * (1 << min(failures, 12))
-        return min(backoff, max(schedule.every, .seconds(3600)))
-    }
-
-    static func jitter(_ maximum: Duration) -> Duration {
-        guard maximum > .zero else { return .zero }
-        let milliseconds = maximum.components.seconds * 1000 + maximum.components.attoseconds / 1_000_000_000_000_000
-        return .milliseconds(Int64.random(in: 0...max(0, milliseconds)))
     }
 }
