@@ -14,7 +14,7 @@ import PostgresCatalog
 import SQLiteCatalog
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func argument(_ name: String) -> String? {
@@ -30,7 +30,8 @@ func peakMemoryMiB() -> Double {
 }
 
 let playCount = Int(argument("--plays") ?? "100000") ?? 100_000
-let sqlitePath = argument("--sqlite") ?? FileManager.default.temporaryDirectory.appendingPathComponent("radio-ingest-bench-\(getpid()).sqlite").path
+let sqlitePath =
+    argument("--sqlite") ?? FileManager.default.temporaryDirectory.appendingPathComponent("radio-ingest-bench-\(getpid()).sqlite").path
 let postgresURL = argument("--postgres") ?? ProcessInfo.processInfo.environment["RADIO_INGEST_TEST_POSTGRES_URL"]
 
 let logger: Logger = {
@@ -54,11 +55,13 @@ func measure(_ name: String, store: any CatalogStore, statements: () -> Int?) as
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let c = summary.counters
     let perPage = statements().map { Double($0 - before) / Double(max(c.pagesFetched, 1)) }
-    print(String(format: "%@: %@ — %d pages, %d plays stored in %.2f s = %.0f plays/s%@, peak memory %.0f MiB",
-                 name, summary.status.rawValue, c.pagesFetched, c.provenanceInserted, seconds,
-                 Double(c.trackPlays) / seconds,
-                 perPage.map { String(format: ", %.2f SQL statements per page (incl. run bookkeeping)", $0) } ?? "",
-                 peakMemoryMiB()))
+    print(
+        String(
+            format: "%@: %@ — %d pages, %d plays stored in %.2f s = %.0f plays/s%@, peak memory %.0f MiB",
+            name, summary.status.rawValue, c.pagesFetched, c.provenanceInserted, seconds,
+            Double(c.trackPlays) / seconds,
+            perPage.map { String(format: ", %.2f SQL statements per page (incl. run bookkeeping)", $0) } ?? "",
+            peakMemoryMiB()))
     if let error = summary.error { print("  error: \(error)") }
     await store.close()
 }
@@ -74,12 +77,16 @@ do {
     start = clock.now
     let adapter = KEXPAdapter(baseURL: server.apiRoot)
     let engine = IngestEngine(logger: logger)
-    let dry = await engine.run(adapter, into: try SQLiteCatalog(path: sqlitePath + ".absent", readOnly: true), options: RunOptions(dryRun: true, politeDelay: .zero))
+    let dry = await engine.run(
+        adapter, into: try SQLiteCatalog(path: sqlitePath + ".absent", readOnly: true),
+        options: RunOptions(dryRun: true, politeDelay: .zero))
     let fetching = clock.now - start
     func rate(_ n: Int, _ d: Duration) -> String {
         String(format: "%.0f/s", Double(n) / (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18))
     }
-    print("song keys alone: \(keys) in \(keying) = \(rate(keys, keying)); dry run (fetch, parse, plan; no writes): \(dry.counters.trackPlays) track plays in \(fetching) = \(rate(dry.counters.trackPlays, fetching))")
+    print(
+        "song keys alone: \(keys) in \(keying) = \(rate(keys, keying)); dry run (fetch, parse, plan; no writes): \(dry.counters.trackPlays) track plays in \(fetching) = \(rate(dry.counters.trackPlays, fetching))"
+    )
 }
 
 try? FileManager.default.removeItem(atPath: sqlitePath)

@@ -15,7 +15,9 @@ public enum PlayValidation {
         let texts = [play.title, play.artist, play.album ?? ""]
         let identifiers = [play.sourcePlayID, play.mbid ?? "", play.isrc ?? ""]
         if texts.contains(where: { $0.count > maxTextLength }) { return "field longer than \(maxTextLength) characters" }
-        if identifiers.contains(where: { $0.count > maxIdentifierLength }) { return "identifier longer than \(maxIdentifierLength) characters" }
+        if identifiers.contains(where: { $0.count > maxIdentifierLength }) {
+            return "identifier longer than \(maxIdentifierLength) characters"
+        }
         if (texts + identifiers).contains(where: { $0.utf8.contains(0) }) { return "NUL byte in a field" }
         if let year = play.year, !(1000...9999).contains(year) { return "year \(year) out of range" }
         return nil

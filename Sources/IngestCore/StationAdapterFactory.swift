@@ -13,8 +13,10 @@ public struct AdapterSettings: Sendable, Equatable {
     /// The environment, for secrets such as API keys.
     public var environment: [String: String]
 
-    public init(sourceName: String, baseURL: URL? = nil, pageSize: Int? = nil, options: [String: String] = [:],
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        sourceName: String, baseURL: URL? = nil, pageSize: Int? = nil, options: [String: String] = [:],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.sourceName = sourceName
         self.baseURL = baseURL
         self.pageSize = pageSize

@@ -24,8 +24,9 @@ public struct TimeWindow: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// The smallest window containing both.
     public func union(_ other: TimeWindow) -> TimeWindow {
-        TimeWindow(start: start.flatMap { a in other.start.map { min(a, $0) } },
-                   end: end.flatMap { a in other.end.map { max(a, $0) } })
+        TimeWindow(
+            start: start.flatMap { a in other.start.map { min(a, $0) } },
+            end: end.flatMap { a in other.end.map { max(a, $0) } })
     }
 
     public var description: String {

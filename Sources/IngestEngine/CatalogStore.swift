@@ -53,8 +53,10 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var counters: RunCounters
     public var error: String?
 
-    public init(id: Int64? = nil, source: String, flagsJSON: String, startedAt: Date, finishedAt: Date? = nil,
-                status: String, counters: RunCounters = .init(), error: String? = nil) {
+    public init(
+        id: Int64? = nil, source: String, flagsJSON: String, startedAt: Date, finishedAt: Date? = nil,
+        status: String, counters: RunCounters = .init(), error: String? = nil
+    ) {
         self.id = id
         self.source = source
         self.flagsJSON = flagsJSON

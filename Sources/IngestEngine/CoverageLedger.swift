@@ -53,8 +53,10 @@ public struct CoverageLedger: Sendable, Equatable, Codable {
 
     /// Marks a window as covered.
     public mutating func add(_ window: TimeWindow, now: Date) {
-        add(Span(lower: window.start.map(Timestamp.microseconds) ?? Self.beginning,
-                 upper: Timestamp.microseconds(window.end ?? now)))
+        add(
+            Span(
+                lower: window.start.map(Timestamp.microseconds) ?? Self.beginning,
+                upper: Timestamp.microseconds(window.end ?? now)))
     }
 
     /// The uncovered parts of `window`, oldest first.
@@ -83,7 +85,8 @@ public struct CoverageLedger: Sendable, Equatable, Codable {
     }
 
     static func window(_ lower: Int64, _ upper: Int64) -> TimeWindow {
-        TimeWindow(start: lower == beginning ? nil : Timestamp.date(microseconds: lower),
-                   end: Timestamp.date(microseconds: upper))
+        TimeWindow(
+            start: lower == beginning ? nil : Timestamp.date(microseconds: lower),
+            end: Timestamp.date(microseconds: upper))
     }
 }

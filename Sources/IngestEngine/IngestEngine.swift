@@ -14,8 +14,10 @@ public struct IngestEngine: Sendable {
     /// How long a lease lasts without renewal; renewed after every page.
     public var leaseTTL: Duration = .seconds(300)
 
-    public init(fetcher: PageFetcher = .init(), logger: Logger = Logger(label: "radio-ingest"),
-                now: @escaping @Sendable () -> Date = { Date() }, holder: String = IngestEngine.defaultHolder) {
+    public init(
+        fetcher: PageFetcher = .init(), logger: Logger = Logger(label: "radio-ingest"),
+        now: @escaping @Sendable () -> Date = { Date() }, holder: String = IngestEngine.defaultHolder
+    ) {
         self.fetcher = fetcher
         self.logger = logger
         self.now = now
@@ -31,8 +33,10 @@ public struct IngestEngine: Sendable {
     /// Unless it is a dry run, the run holds the source's lease: when another process holds it
     /// the run is `skipped`. With `stop`, the run ends `interrupted` after committing the page
     /// in flight.
-    public func run(_ adapter: any StationAdapter, into store: any CatalogStore, options: RunOptions,
-                    stop: StopSignal = StopSignal()) async -> RunSummary {
+    public func run(
+        _ adapter: any StationAdapter, into store: any CatalogStore, options: RunOptions,
+        stop: StopSignal = StopSignal()
+    ) async -> RunSummary {
         let startedAt = now()
         var logger = self.logger
         logger[metadataKey: "ingest.source"] = "\(adapter.sourceName)"
@@ -53,9 +57,11 @@ public struct IngestEngine: Sendable {
                         logger.notice("marked runs whose process died as abandoned", metadata: ["ingest.runs": "\(abandoned)"])
                     }
                 case .heldBy(let other, let until):
-                    logger.notice("source is being ingested elsewhere; skipping", metadata: [
-                        "ingest.lease_holder": "\(other)", "ingest.lease_until": "\(Timestamp.format(until))",
-                    ])
+                    logger.notice(
+                        "source is being ingested elsewhere; skipping",
+                        metadata: [
+                            "ingest.lease_holder": "\(other)", "ingest.lease_until": "\(Timestamp.format(until))",
+                        ])
                     return RunSummary(
                         source: adapter.sourceName, runID: nil, status: .skipped, dryRun: false, counters: RunCounters(),
                         songsAwaitingEmbedding: nil,
@@ -72,9 +78,11 @@ public struct IngestEngine: Sendable {
             let checkpoint = try await store.checkpoint(for: adapter.sourceName) ?? Checkpoint(source: adapter.sourceName)
             let windows = options.plannedWindows(checkpoint: checkpoint, now: startedAt, order: adapter.order)
             if options.incremental && checkpoint.ledger.isEmpty {
-                logger.notice("no coverage recorded yet: --incremental walks back from now until a limit or the end of the history stops it")
+                logger.notice(
+                    "no coverage recorded yet: --incremental walks back from now until a limit or the end of the history stops it")
             }
-            logger.info("run planned", metadata: ["ingest.windows": "\(windows.map(\.description))", "ingest.dry_run": "\(options.dryRun)"])
+            logger.info(
+                "run planned", metadata: ["ingest.windows": "\(windows.map(\.description))", "ingest.dry_run": "\(options.dryRun)"])
             status = try await walk.walk(windows, from: checkpoint)
         } catch let error as IngestError {
             failure = error.message
@@ -118,18 +126,22 @@ public struct IngestEngine: Sendable {
 
     func logSummary(_ summary: RunSummary, logger: Logger) {
         let c = summary.counters
-        logger.info("run finished", metadata: [
-            "ingest.status": "\(summary.status.rawValue)", "ingest.pages_fetched": "\(c.pagesFetched)",
-            "ingest.plays_seen": "\(c.playsSeen)", "ingest.track_plays": "\(c.trackPlays)",
-            "ingest.provenance_inserted": "\(c.provenanceInserted)", "ingest.songs_matched": "\(c.songsMatched)",
-            "ingest.new_songs": "\(c.newSongs)", "ingest.skipped_invalid": "\(c.skippedInvalid)",
-            "ingest.duplicates_skipped": "\(c.duplicatesSkipped)", "ingest.errors": "\(c.errors)",
-        ])
-        if c.newSongs > 0 && !summary.dryRun {
-            logger.notice("new songs await an embedding; list them with `radio-ingest embedding-queue`, then run the embedding backfill", metadata: [
-                "ingest.new_songs": "\(c.newSongs)",
-                "ingest.songs_awaiting_embedding": "\(summary.songsAwaitingEmbedding.map(String.init) ?? "unknown")",
+        logger.info(
+            "run finished",
+            metadata: [
+                "ingest.status": "\(summary.status.rawValue)", "ingest.pages_fetched": "\(c.pagesFetched)",
+                "ingest.plays_seen": "\(c.playsSeen)", "ingest.track_plays": "\(c.trackPlays)",
+                "ingest.provenance_inserted": "\(c.provenanceInserted)", "ingest.songs_matched": "\(c.songsMatched)",
+                "ingest.new_songs": "\(c.newSongs)", "ingest.skipped_invalid": "\(c.skippedInvalid)",
+                "ingest.duplicates_skipped": "\(c.duplicatesSkipped)", "ingest.errors": "\(c.errors)",
             ])
+        if c.newSongs > 0 && !summary.dryRun {
+            logger.notice(
+                "new songs await an embedding; list them with `radio-ingest embedding-queue`, then run the embedding backfill",
+                metadata: [
+                    "ingest.new_songs": "\(c.newSongs)",
+                    "ingest.songs_awaiting_embedding": "\(summary.songsAwaitingEmbedding.map(String.init) ?? "unknown")",
+                ])
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Who holds a lease: `host:pid:boot`, where `boot` is the first 8 characters of the kernel's

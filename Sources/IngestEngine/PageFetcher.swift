@@ -55,10 +55,12 @@ public struct PageFetcher: Sendable {
                             + "The checkpoint is intact; run again later to resume.")
                 }
                 wait = retryAfter ?? retry.backoff(retry: attempt)
-                logger.warning("retrying page fetch", metadata: [
-                    "ingest.url": "\(request.redactedURL)", "ingest.reason": "\(reason)",
-                    "ingest.attempt": "\(attempt)", "ingest.wait": "\(wait)",
-                ])
+                logger.warning(
+                    "retrying page fetch",
+                    metadata: [
+                        "ingest.url": "\(request.redactedURL)", "ingest.reason": "\(reason)",
+                        "ingest.attempt": "\(attempt)", "ingest.wait": "\(wait)",
+                    ])
             }
             try await sleep(wait)
         }
@@ -79,8 +81,9 @@ public struct PageFetcher: Sendable {
             let response = try await client.execute(http, timeout: .init(timeout))
             let code = Int(response.status.code)
             if code == 429 {
-                return .retryable("HTTP 429 Too Many Requests",
-                                  retryAfter: retry.retryAfter(response.headers.first(name: "Retry-After")))
+                return .retryable(
+                    "HTTP 429 Too Many Requests",
+                    retryAfter: retry.retryAfter(response.headers.first(name: "Retry-After")))
             }
             if code >= 500 { return .retryable("HTTP \(code)", retryAfter: nil) }
             if !(200..<300).contains(code) {

@@ -39,8 +39,10 @@ public struct PagePlan: Sendable {
     ///   - existingPlayIDs: source play ids already stored for the batch's source.
     ///   - songIDByMBID: catalog songs by (lowercased) MBID.
     ///   - songIDByKey: catalog songs by match key.
-    public init(batch: PageBatch, existingPlayIDs: Set<String>, songIDByMBID: [String: String],
-                songIDByKey: [String: String], makeID: () -> String = { UUID().uuidString.lowercased() }) {
+    public init(
+        batch: PageBatch, existingPlayIDs: Set<String>, songIDByMBID: [String: String],
+        songIDByKey: [String: String], makeID: () -> String = { UUID().uuidString.lowercased() }
+    ) {
         source = batch.source
         dispositions = []
         newSongs = []
@@ -62,9 +64,10 @@ public struct PagePlan: Sendable {
             } else {
                 let id = makeID()
                 createdByKey[key] = id
-                newSongs.append(NewSong(
-                    id: id, matchKey: key, title: play.title, artist: play.artist, album: play.album,
-                    year: play.year, mbid: play.mbid?.lowercased(), isrc: play.isrc, source: batch.source))
+                newSongs.append(
+                    NewSong(
+                        id: id, matchKey: key, title: play.title, artist: play.artist, album: play.album,
+                        year: play.year, mbid: play.mbid?.lowercased(), isrc: play.isrc, source: batch.source))
                 disposition = .newSong(songID: id)
             }
             dispositions.append(disposition)

@@ -20,8 +20,10 @@ public struct RunOptions: Sendable, Equatable {
     /// The pause between two page requests.
     public var politeDelay: Duration = .milliseconds(250)
 
-    public init(dryRun: Bool = false, limit: Int? = nil, pageLimit: Int? = nil, incremental: Bool = false,
-                window: TimeWindow = .unbounded, politeDelay: Duration = .milliseconds(250)) {
+    public init(
+        dryRun: Bool = false, limit: Int? = nil, pageLimit: Int? = nil, incremental: Bool = false,
+        window: TimeWindow = .unbounded, politeDelay: Duration = .milliseconds(250)
+    ) {
         self.dryRun = dryRun
         self.limit = limit
         self.pageLimit = pageLimit

@@ -28,8 +28,10 @@ public struct RunSummary: Sendable, Equatable {
     public var startedAt: Date
     public var finishedAt: Date
 
-    public init(source: String, runID: Int64?, status: RunStatus, dryRun: Bool, counters: RunCounters,
-                songsAwaitingEmbedding: Int?, error: String?, startedAt: Date, finishedAt: Date) {
+    public init(
+        source: String, runID: Int64?, status: RunStatus, dryRun: Bool, counters: RunCounters,
+        songsAwaitingEmbedding: Int?, error: String?, startedAt: Date, finishedAt: Date
+    ) {
         self.source = source
         self.runID = runID
         self.status = status
@@ -61,19 +63,20 @@ public struct RunSummary: Sendable, Equatable {
 
     /// The summary as the runbook's aligned text block.
     public func text() -> String {
-        let rows: [(String, String)] = [
-            ("Source:", source + (dryRun ? " (dry run: nothing written)" : "")),
-            ("Status:", status.rawValue + (error.map { " — \($0)" } ?? "")),
-            ("Pages fetched:", "\(counters.pagesFetched)"),
-            ("Total plays seen:", "\(counters.playsSeen)"),
-            ("Track plays:", "\(counters.trackPlays)"),
-            ("Provenance rows inserted:", "\(counters.provenanceInserted)"),
-            ("Songs matched existing:", "\(counters.songsMatched)"),
-            ("New songs inserted:", "\(counters.newSongs)"),
-            ("Skipped (no title/artist):", "\(counters.skippedInvalid)"),
-            ("Duplicates skipped:", "\(counters.duplicatesSkipped)"),
-            ("Errors:", "\(counters.errors)"),
-        ] + (songsAwaitingEmbedding.map { [("Songs awaiting embedding:", "\($0)")] } ?? [])
+        let rows: [(String, String)] =
+            [
+                ("Source:", source + (dryRun ? " (dry run: nothing written)" : "")),
+                ("Status:", status.rawValue + (error.map { " — \($0)" } ?? "")),
+                ("Pages fetched:", "\(counters.pagesFetched)"),
+                ("Total plays seen:", "\(counters.playsSeen)"),
+                ("Track plays:", "\(counters.trackPlays)"),
+                ("Provenance rows inserted:", "\(counters.provenanceInserted)"),
+                ("Songs matched existing:", "\(counters.songsMatched)"),
+                ("New songs inserted:", "\(counters.newSongs)"),
+                ("Skipped (no title/artist):", "\(counters.skippedInvalid)"),
+                ("Duplicates skipped:", "\(counters.duplicatesSkipped)"),
+                ("Errors:", "\(counters.errors)"),
+            ] + (songsAwaitingEmbedding.map { [("Songs awaiting embedding:", "\($0)")] } ?? [])
         return rows.map { $0.0.padding(toLength: 27, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }
 }

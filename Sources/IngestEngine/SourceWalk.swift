@@ -16,8 +16,10 @@ struct SourceWalk {
     var counters = RunCounters()
     var dryRunMemory = DryRunMemory()
 
-    init(adapter: any StationAdapter, store: any CatalogStore, options: RunOptions, fetcher: PageFetcher, logger: Logger,
-         stop: StopSignal) {
+    init(
+        adapter: any StationAdapter, store: any CatalogStore, options: RunOptions, fetcher: PageFetcher, logger: Logger,
+        stop: StopSignal
+    ) {
         self.stop = stop
         self.adapter = adapter
         self.store = store
@@ -58,9 +60,11 @@ struct SourceWalk {
             counters.skippedInvalid += prepared.invalidReasons.count
             counters.duplicatesSkipped += prepared.repeatedInPage
             if prepared.outOfOrder {
-                logger.warning("the source returned plays out of its declared order; coverage recorded for this page may be overstated", metadata: [
-                    "ingest.url": "\(request.redactedURL)", "ingest.order": "\(adapter.order.rawValue)",
-                ])
+                logger.warning(
+                    "the source returned plays out of its declared order; coverage recorded for this page may be overstated",
+                    metadata: [
+                        "ingest.url": "\(request.redactedURL)", "ingest.order": "\(adapter.order.rawValue)",
+                    ])
             }
             for reason in prepared.invalidReasons {
                 logger.debug("skipped invalid record", metadata: ["ingest.reason": "\(reason)"])
@@ -82,7 +86,8 @@ struct SourceWalk {
             counters.add(dispositions)
             logPage(request: request, prepared: prepared, dispositions: dispositions)
             if let lease, !options.dryRun,
-                !(try await store.renewLease(source: adapter.sourceName, holder: lease.holder, ttl: lease.ttl)) {
+                !(try await store.renewLease(source: adapter.sourceName, holder: lease.holder, ttl: lease.ttl))
+            {
                 throw IngestError.storage("lost the lease on \(adapter.sourceName) to another process; stopping after the committed page")
             }
 
@@ -106,10 +111,12 @@ struct SourceWalk {
     }
 
     func logPage(request: PageRequest, prepared: PreparedPage, dispositions: [PlayDisposition]) {
-        logger.info("page done", metadata: [
-            "ingest.page": "\(counters.pagesFetched)", "ingest.url": "\(request.redactedURL)",
-            "ingest.plays": "\(prepared.plays.count)", "ingest.track_plays_total": "\(counters.trackPlays)",
-        ])
+        logger.info(
+            "page done",
+            metadata: [
+                "ingest.page": "\(counters.pagesFetched)", "ingest.url": "\(request.redactedURL)",
+                "ingest.plays": "\(prepared.plays.count)", "ingest.track_plays_total": "\(counters.trackPlays)",
+            ])
     }
 }
 

@@ -36,7 +36,8 @@ public enum AdapterConformance {
             }
             let plays = page.records.compactMap { record -> Play? in if case .track(let play) = record { play } else { nil } }
             if plays.isEmpty { problems.append("\(fixture.name): no track plays") }
-            for case .invalid(let reason) in page.records where reason.contains("time") || reason.contains("date") || reason.contains("start") {
+            for case .invalid(let reason) in page.records
+            where reason.contains("time") || reason.contains("date") || reason.contains("start") {
                 problems.append("\(fixture.name): a time without a usable offset: \(reason)")
             }
             for play in plays {
@@ -46,7 +47,9 @@ public enum AdapterConformance {
             }
             for (a, b) in zip(plays, plays.dropFirst()) {
                 let ordered = adapter.order == .newestFirst ? a.airdate >= b.airdate : a.airdate <= b.airdate
-                if !ordered { problems.append("\(fixture.name): play \(b.sourcePlayID) breaks the declared \(adapter.order.rawValue) order") }
+                if !ordered {
+                    problems.append("\(fixture.name): play \(b.sourcePlayID) breaks the declared \(adapter.order.rawValue) order")
+                }
             }
             if let next = page.next, next.url == request.url {
                 problems.append("\(fixture.name): the next request repeats the current one, so paging would never end")
@@ -78,15 +81,21 @@ public enum AdapterConformance {
         let values = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?.compactMap(\.value) ?? []
         let dates = Set(values.compactMap(Timestamp.parse))
         var problems: [String] = []
-        if !dates.contains(start) { problems.append("the window's start is not in the first request with an explicit offset: \(request.redactedURL)") }
-        if !dates.contains(end) { problems.append("the window's end is not in the first request with an explicit offset: \(request.redactedURL)") }
+        if !dates.contains(start) {
+            problems.append("the window's start is not in the first request with an explicit offset: \(request.redactedURL)")
+        }
+        if !dates.contains(end) {
+            problems.append("the window's end is not in the first request with an explicit offset: \(request.redactedURL)")
+        }
         return problems
     }
 
     static func checkMalformed(_ adapter: any StationAdapter, sample: Data?) -> [String] {
         let request = (try? adapter.firstRequest(for: .unbounded)) ?? PageRequest(url: URL(string: "http://127.0.0.1/")!)
-        var bodies: [(String, Data)] = [("an HTML page", Data("<html>maintenance</html>".utf8)), ("a JSON array", Data("[]".utf8)),
-                                        ("an empty body", Data())]
+        var bodies: [(String, Data)] = [
+            ("an HTML page", Data("<html>maintenance</html>".utf8)), ("a JSON array", Data("[]".utf8)),
+            ("an empty body", Data()),
+        ]
         if let sample, sample.count > 10 { bodies.append(("a truncated page", sample.prefix(sample.count / 2))) }
         return bodies.compactMap { label, body in
             do {

@@ -113,7 +113,9 @@ final class FakeHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
         switch response {
         case .delayed(let delay, let inner):
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.components.seconds) * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)) {
+            context.eventLoop.scheduleTask(
+                in: .nanoseconds(Int64(delay.components.seconds) * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+            ) {
                 let (handler, context) = loopBound.value
                 handler.respond(inner, context: context, keepAlive: keepAlive)
             }

@@ -32,8 +32,10 @@ public final class FeedServer: Sendable {
 
     /// Starts a fake KEXP API serving `feed` under `/v2/plays/`, with optional faults.
     /// With `responseDelay`, every answer is held back that long (to interrupt a run mid-way).
-    public static func start(_ feed: GeneratedKEXPFeed, faults: FaultSchedule = FaultSchedule([:]),
-                             responseDelay: Duration = .zero) async throws -> FeedServer {
+    public static func start(
+        _ feed: GeneratedKEXPFeed, faults: FaultSchedule = FaultSchedule([:]),
+        responseDelay: Duration = .zero
+    ) async throws -> FeedServer {
         let base = Mutex<URL?>(nil)
         let server = try await FakeStationServer.start { request in
             let response = faults.respond(to: request) { request in

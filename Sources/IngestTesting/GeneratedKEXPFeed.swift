@@ -27,8 +27,10 @@ public struct GeneratedKEXPFeed: Sendable {
     let renderedRows: [Data]
 
     /// `count` rows ending at `newest`, one every `spacing` seconds.
-    public init(count: Int, newest: Date = Date(timeIntervalSince1970: 1_700_000_000), spacing: Int64 = 180,
-                distinctSongs: Int = 500) {
+    public init(
+        count: Int, newest: Date = Date(timeIntervalSince1970: 1_700_000_000), spacing: Int64 = 180,
+        distinctSongs: Int = 500
+    ) {
         var rows: [Row] = []
         rows.reserveCapacity(count)
         var base = Timestamp.microseconds(newest)

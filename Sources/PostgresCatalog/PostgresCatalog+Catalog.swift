@@ -117,10 +117,12 @@ extension PostgresCatalog {
                 counters.skippedInvalid = try r[12].decode(Int.self)
                 counters.duplicatesSkipped = try r[13].decode(Int.self)
                 counters.errors = try r[14].decode(Int.self)
-                runs.append(RunRecord(
-                    id: try r[0].decode(Int64.self), source: try r[1].decode(String.self), flagsJSON: try r[2].decode(String.self),
-                    startedAt: try r[3].decode(Date.self), finishedAt: try r[4].decode(Date?.self), status: try r[5].decode(String.self),
-                    counters: counters, error: try r[15].decode(String?.self)))
+                runs.append(
+                    RunRecord(
+                        id: try r[0].decode(Int64.self), source: try r[1].decode(String.self), flagsJSON: try r[2].decode(String.self),
+                        startedAt: try r[3].decode(Date.self), finishedAt: try r[4].decode(Date?.self),
+                        status: try r[5].decode(String.self),
+                        counters: counters, error: try r[15].decode(String?.self)))
             }
             return runs
         }

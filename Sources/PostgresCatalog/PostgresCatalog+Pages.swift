@@ -105,8 +105,10 @@ extension PostgresCatalog {
     }
 
     /// Links plays to the rows of songs that another process inserted first.
-    func resolveLostSongs(_ plan: inout PagePlan, inserted: Set<String>, among songs: [PagePlan.NewSong],
-                          on connection: PostgresConnection) async throws {
+    func resolveLostSongs(
+        _ plan: inout PagePlan, inserted: Set<String>, among songs: [PagePlan.NewSong],
+        on connection: PostgresConnection
+    ) async throws {
         let lost = songs.filter { !inserted.contains($0.id) }
         guard !lost.isEmpty else { return }
         let lostKeys = lost.map(\.matchKey)

@@ -75,7 +75,8 @@ public final class PostgresCatalog: CatalogStore {
     func ensureReachable() async throws {
         if state.withLock({ $0.reachable }) { return }
         let unreachable = IngestError.storage(
-            "cannot reach the PostgreSQL server\(endpoint.map { " at \($0.host):\($0.port)" } ?? ""); check the database URL and that the server is running")
+            "cannot reach the PostgreSQL server\(endpoint.map { " at \($0.host):\($0.port)" } ?? ""); check the database URL and that the server is running"
+        )
         if let endpoint, !(await TCPProbe.canConnect(host: endpoint.host, port: endpoint.port, timeout: .seconds(5))) {
             throw unreachable
         }

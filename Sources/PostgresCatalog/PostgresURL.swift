@@ -12,9 +12,11 @@ enum PostgresURL {
             throw IngestError.usage("not a PostgreSQL URL: \(redacted(text)) (expected postgres://user:password@host:port/database)")
         }
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-        let user = components.percentEncodedUser?.removingPercentEncoding
+        let user =
+            components.percentEncodedUser?.removingPercentEncoding
             ?? ProcessInfo.processInfo.environment["PGUSER"] ?? "postgres"
-        let password = components.percentEncodedPassword?.removingPercentEncoding
+        let password =
+            components.percentEncodedPassword?.removingPercentEncoding
             ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         let database = path.isEmpty ? user : path

@@ -17,8 +17,9 @@ extension SQLiteCatalog {
                 let count = try await writer.write { db -> Int in
                     let assignments = try Self.assignKeys(in: db, limit: SongKeying.batchSize)
                     for a in assignments {
-                        try db.execute(sql: "UPDATE songs SET match_key = ?, key_version = ? WHERE id = ?",
-                                       arguments: [a.matchKey, SongKey.version, a.id])
+                        try db.execute(
+                            sql: "UPDATE songs SET match_key = ?, key_version = ? WHERE id = ?",
+                            arguments: [a.matchKey, SongKey.version, a.id])
                     }
                     return assignments.count
                 }
@@ -35,9 +36,10 @@ extension SQLiteCatalog {
             arguments: [SongKey.version, limit]
         ).map { SongKeying.Unkeyed(id: $0["id"], title: $0["title"], artist: $0["artist"]) }
         let candidates = songs.compactMap { SongKey.make(title: $0.title, artist: $0.artist) }
-        let taken = Set(try String.fetchAll(
-            db, sql: "SELECT match_key FROM songs WHERE key_version = ? AND match_key IN (SELECT value FROM json_each(?))",
-            arguments: [SongKey.version, try jsonArray(candidates)]))
+        let taken = Set(
+            try String.fetchAll(
+                db, sql: "SELECT match_key FROM songs WHERE key_version = ? AND match_key IN (SELECT value FROM json_each(?))",
+                arguments: [SongKey.version, try jsonArray(candidates)]))
         return SongKeying.assign(songs, taken: taken)
     }
 
@@ -64,9 +66,11 @@ extension SQLiteCatalog {
                             duplicates_skipped = ?, errors = ?, error = ?
                         WHERE id = ?
                         """,
-                    arguments: [Timestamp.format(run.finishedAt ?? Date()), run.status, c.pagesFetched, c.playsSeen, c.trackPlays,
-                                c.provenanceInserted, c.songsMatched, c.newSongs, c.skippedInvalid, c.duplicatesSkipped,
-                                c.errors, run.error, id])
+                    arguments: [
+                        Timestamp.format(run.finishedAt ?? Date()), run.status, c.pagesFetched, c.playsSeen, c.trackPlays,
+                        c.provenanceInserted, c.songsMatched, c.newSongs, c.skippedInvalid, c.duplicatesSkipped,
+                        c.errors, run.error, id,
+                    ])
             }
         }
     }
@@ -104,11 +108,14 @@ extension SQLiteCatalog {
             try await writer.read { db in
                 guard try db.tableExists("songs") else { return [] }
                 return try Row.fetchAll(
-                    db, sql: "SELECT id, title, artist, source, created_at FROM songs WHERE embedding_version = 0 ORDER BY created_at, id LIMIT ?",
+                    db,
+                    sql:
+                        "SELECT id, title, artist, source, created_at FROM songs WHERE embedding_version = 0 ORDER BY created_at, id LIMIT ?",
                     arguments: [limit]
                 ).map { row in
-                    PendingSong(id: row["id"], title: row["title"], artist: row["artist"], source: row["source"],
-                                createdAt: (row["created_at"] as String?).flatMap(Timestamp.parse) ?? Date(timeIntervalSince1970: 0))
+                    PendingSong(
+                        id: row["id"], title: row["title"], artist: row["artist"], source: row["source"],
+                        createdAt: (row["created_at"] as String?).flatMap(Timestamp.parse) ?? Date(timeIntervalSince1970: 0))
                 }
             }
         }

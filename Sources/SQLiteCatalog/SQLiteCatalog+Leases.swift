@@ -22,8 +22,9 @@ extension SQLiteCatalog {
                     arguments: [source, holder, Timestamp.format(now), expires, Timestamp.format(now), replacing])
                 if taken != nil { return .acquired }
                 let row = try Row.fetchOne(db, sql: "SELECT holder, expires_at FROM ingestion_leases WHERE source = ?", arguments: [source])
-                return .heldBy(holder: row?["holder"] ?? "unknown",
-                               until: (row?["expires_at"] as String?).flatMap(Timestamp.parse) ?? now)
+                return .heldBy(
+                    holder: row?["holder"] ?? "unknown",
+                    until: (row?["expires_at"] as String?).flatMap(Timestamp.parse) ?? now)
             }
         }
     }
@@ -50,7 +51,8 @@ extension SQLiteCatalog {
     public func markAbandonedRuns(source: String) async throws -> Int {
         try await guarded {
             try await writer.write { db in
-                try db.execute(sql: "UPDATE ingestion_runs SET status = 'abandoned' WHERE source = ? AND status = 'running'", arguments: [source])
+                try db.execute(
+                    sql: "UPDATE ingestion_runs SET status = 'abandoned' WHERE source = ? AND status = 'running'", arguments: [source])
                 return db.changesCount
             }
         }

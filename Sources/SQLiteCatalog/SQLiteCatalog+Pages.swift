@@ -33,9 +33,11 @@ extension SQLiteCatalog {
             return PagePlan(batch: batch, existingPlayIDs: [], songIDByMBID: [:], songIDByKey: [:])
         }
         let ids = batch.plays.map(\.sourcePlayID)
-        let existing = Set(try String.fetchAll(
-            db, sql: "SELECT source_play_id FROM external_plays WHERE source = ? AND source_play_id IN (SELECT value FROM json_each(?))",
-            arguments: [batch.source, try jsonArray(ids)]))
+        let existing = Set(
+            try String.fetchAll(
+                db,
+                sql: "SELECT source_play_id FROM external_plays WHERE source = ? AND source_play_id IN (SELECT value FROM json_each(?))",
+                arguments: [batch.source, try jsonArray(ids)]))
         let (mbids, keys) = PagePlan.lookups(for: batch)
         var byMBID: [String: String] = [:]
         var byKey: [String: String] = [:]
@@ -68,7 +70,8 @@ extension SQLiteCatalog {
                         if try insert(song, in: db) {
                             created = song.id
                         } else if let winner = try String.fetchOne(
-                            db, sql: "SELECT id FROM songs WHERE match_key = ?", arguments: [song.matchKey]) {
+                            db, sql: "SELECT id FROM songs WHERE match_key = ?", arguments: [song.matchKey])
+                        {
                             plan.resolve(conflicts: [song.id: winner])
                         }
                     }
@@ -94,8 +97,10 @@ extension SQLiteCatalog {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)
                 ON CONFLICT (match_key) DO NOTHING
                 """,
-            arguments: [song.id, song.title, song.artist, song.album, song.year, song.mbid, song.isrc, song.source,
-                        song.matchKey, SongKey.version, Timestamp.format(Date())])
+            arguments: [
+                song.id, song.title, song.artist, song.album, song.year, song.mbid, song.isrc, song.source,
+                song.matchKey, SongKey.version, Timestamp.format(Date()),
+            ])
         return db.changesCount > 0
     }
 
@@ -107,8 +112,10 @@ extension SQLiteCatalog {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (source, source_play_id) DO NOTHING
                 """,
-            arguments: [source, play.sourcePlayID, play.title, play.artist, play.album, Timestamp.format(play.airdate),
-                        play.mbid?.lowercased(), play.isrc, play.year, row.songID, Timestamp.format(Date())])
+            arguments: [
+                source, play.sourcePlayID, play.title, play.artist, play.album, Timestamp.format(play.airdate),
+                play.mbid?.lowercased(), play.isrc, play.year, row.songID, Timestamp.format(Date()),
+            ])
         return db.changesCount > 0
     }
 

@@ -54,7 +54,9 @@ public final class SQLiteCatalog: CatalogStore {
         while true {
             do {
                 return try DatabasePool(path: path, configuration: configuration)
-            } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && attempt < 20 {
+            } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && attempt < 20
+            {
                 attempt += 1
                 usleep(UInt32(20_000 * attempt))
             }
@@ -68,7 +70,8 @@ public final class SQLiteCatalog: CatalogStore {
         }
         if !tables.isEmpty && Set(tables).isDisjoint(with: SQLiteSchema.catalogTables) {
             throw IngestError.storage(
-                "\(path) is a SQLite database but not a RadioIngest catalog (it has none of the tables songs, external_plays, ingestion_checkpoints); choose another file with --database-url sqlite:PATH")
+                "\(path) is a SQLite database but not a RadioIngest catalog (it has none of the tables songs, external_plays, ingestion_checkpoints); choose another file with --database-url sqlite:PATH"
+            )
         }
     }
 

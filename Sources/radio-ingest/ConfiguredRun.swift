@@ -24,8 +24,9 @@ struct ConfiguredRun: Sendable {
         } catch {
             let message = (error as? IngestError)?.message ?? "\(error)"
             logger.error("source could not start", metadata: ["ingest.error": "\(message)"])
-            return RunSummary(source: entry.name, runID: nil, status: .failed, dryRun: dryRun, counters: RunCounters(),
-                              songsAwaitingEmbedding: nil, error: message, startedAt: startedAt, finishedAt: Date())
+            return RunSummary(
+                source: entry.name, runID: nil, status: .failed, dryRun: dryRun, counters: RunCounters(),
+                songsAwaitingEmbedding: nil, error: message, startedAt: startedAt, finishedAt: Date())
         }
     }
 }

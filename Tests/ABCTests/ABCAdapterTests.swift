@@ -15,7 +15,8 @@ import Testing
     }
 
     @Test func abcPassesTheAdapterTestKit() throws {
-        let problems = AdapterConformance.check(adapter, fixtures: try fixtures, emptyPage: Data(#"{"total": 0, "offset": 0, "limit": 10, "items": []}"#.utf8))
+        let problems = AdapterConformance.check(
+            adapter, fixtures: try fixtures, emptyPage: Data(#"{"total": 0, "offset": 0, "limit": 10, "items": []}"#.utf8))
         #expect(problems.isEmpty, "\(problems)")
     }
 
@@ -42,12 +43,17 @@ import Testing
         let request = try adapter.firstRequest(for: .unbounded)
         let next = try #require(try page().next)
         #expect(next.url.absoluteString.contains("offset=10"))
-        let last = try adapter.parse(Data(#"{"total": 141, "offset": 140, "limit": 10, "items": [{"arid": "x", "played_time": "2020-04-30T04:00:00+00:00", "recording": {"title": "T", "artists": [{"name": "A", "type": "primary"}]}, "release": null}]}"#.utf8), for: request)
+        let last = try adapter.parse(
+            Data(
+                #"{"total": 141, "offset": 140, "limit": 10, "items": [{"arid": "x", "played_time": "2020-04-30T04:00:00+00:00", "recording": {"title": "T", "artists": [{"name": "A", "type": "primary"}]}, "release": null}]}"#
+                    .utf8), for: request)
         #expect(last.next == nil)
     }
 
     @Test func theArtistCreditJoinsPrimaryArtists() throws {
-        let body = Data(#"{"total": 1, "offset": 0, "limit": 10, "items": [{"arid": "x", "played_time": "2020-04-30T04:00:00+00:00", "recording": {"title": "T", "artists": [{"name": "A", "type": "primary"}, {"name": "B", "type": "primary"}, {"name": "C", "type": "featured"}]}, "release": null}]}"#.utf8)
+        let body = Data(
+            #"{"total": 1, "offset": 0, "limit": 10, "items": [{"arid": "x", "played_time": "2020-04-30T04:00:00+00:00", "recording": {"title": "T", "artists": [{"name": "A", "type": "primary"}, {"name": "B", "type": "primary"}, {"name": "C", "type": "featured"}]}, "release": null}]}"#
+                .utf8)
         guard case .track(let play) = try adapter.parse(body, for: try adapter.firstRequest(for: .unbounded)).records.first else {
             Issue.record("expected a track")
             return
@@ -58,7 +64,9 @@ import Testing
     @Test func theStationIsRequiredAndChecked() {
         #expect(throws: IngestError.self) { try ABCFactory.make(AdapterSettings(sourceName: "abc")) }
         #expect(throws: IngestError.self) { try ABCFactory.make(AdapterSettings(sourceName: "abc", options: ["station": "Triple J"])) }
-        #expect(throws: IngestError.self) { try ABCFactory.make(AdapterSettings(sourceName: "abc", options: ["station": "triplej", "colour": "red"])) }
+        #expect(throws: IngestError.self) {
+            try ABCFactory.make(AdapterSettings(sourceName: "abc", options: ["station": "triplej", "colour": "red"]))
+        }
         #expect((try? ABCFactory.make(AdapterSettings(sourceName: "abc", options: ["station": "triplej"])))?.sourceName == "abc-triplej")
     }
 }

@@ -16,8 +16,10 @@ struct PostgresStatementBudgetTests {
         for page in 0..<3 {
             // New songs, repeated songs and a play already stored: every path of the page write.
             let plays = (0..<200).map { i in
-                Play(sourcePlayID: "\(page * 150 + i)", title: "Song \(i % 120)", artist: "Artist \(i % 7)", album: i % 2 == 0 ? nil : "Album",
-                     airdate: t0.addingTimeInterval(Double(-page * 200 - i)), mbid: i % 5 == 0 ? "mbid-\(i % 120)" : nil, year: 1990)
+                Play(
+                    sourcePlayID: "\(page * 150 + i)", title: "Song \(i % 120)", artist: "Artist \(i % 7)",
+                    album: i % 2 == 0 ? nil : "Album",
+                    airdate: t0.addingTimeInterval(Double(-page * 200 - i)), mbid: i % 5 == 0 ? "mbid-\(i % 120)" : nil, year: 1990)
             }
             let before = store.statementCount
             _ = try await store.commit(PageBatch(source: "kexp", plays: plays, checkpoint: Checkpoint(source: "kexp")))

@@ -27,7 +27,9 @@ import Testing
     @Test func refusesASQLiteDatabaseThatIsNotACatalog() throws {
         defer { cleanup() }
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5)") }
+        try queue.write {
+            try $0.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5)")
+        }
         try queue.close()
         #expect {
             _ = try SQLiteCatalog(path: path)
@@ -39,14 +41,22 @@ import Testing
     @Test func extendsASongsTableAnotherApplicationCreated() async throws {
         defer { cleanup() }
         let queue = try DatabaseQueue(path: path)
-        try await queue.write { try $0.execute(sql: "CREATE TABLE songs (id TEXT PRIMARY KEY, title TEXT NOT NULL, artist TEXT NOT NULL, mbid TEXT); INSERT INTO songs VALUES ('x', 'Heroes', 'David Bowie', NULL)") }
+        try await queue.write {
+            try $0.execute(
+                sql:
+                    "CREATE TABLE songs (id TEXT PRIMARY KEY, title TEXT NOT NULL, artist TEXT NOT NULL, mbid TEXT); INSERT INTO songs VALUES ('x', 'Heroes', 'David Bowie', NULL)"
+            )
+        }
         try queue.close()
         let store = try SQLiteCatalog(path: path)
         try await store.migrate()
         #expect(try await store.prepareForMatching(readOnly: false) == 1)
-        let result = try await store.commit(PageBatch(source: "kexp", plays: [
-            Play(sourcePlayID: "1", title: "Heroes", artist: "David Bowie", airdate: Date(timeIntervalSince1970: 1_700_000_000)),
-        ], checkpoint: Checkpoint(source: "kexp")))
+        let result = try await store.commit(
+            PageBatch(
+                source: "kexp",
+                plays: [
+                    Play(sourcePlayID: "1", title: "Heroes", artist: "David Bowie", airdate: Date(timeIntervalSince1970: 1_700_000_000))
+                ], checkpoint: Checkpoint(source: "kexp")))
         #expect(result == [.matched(songID: "x", by: .key)])
         await store.close()
     }
@@ -56,9 +66,12 @@ import Testing
         // A catalog written before the run history existed (migration v1 only), with data in it.
         let old = try SQLiteCatalog(path: path)
         try await old.migrate()
-        _ = try await old.commit(PageBatch(source: "kexp", plays: [
-            Play(sourcePlayID: "1", title: "T", artist: "A", airdate: Date(timeIntervalSince1970: 1_700_000_000)),
-        ], checkpoint: Checkpoint(source: "kexp")))
+        _ = try await old.commit(
+            PageBatch(
+                source: "kexp",
+                plays: [
+                    Play(sourcePlayID: "1", title: "T", artist: "A", airdate: Date(timeIntervalSince1970: 1_700_000_000))
+                ], checkpoint: Checkpoint(source: "kexp")))
         await old.close()
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
@@ -70,9 +83,13 @@ import Testing
         try await store.migrate()
         let id = try await store.startRun(RunRecord(source: "kexp", flagsJSON: "{}", startedAt: Date(), status: "running"))
         #expect(id > 0)
-        #expect(try await store.commit(PageBatch(source: "kexp", plays: [
-            Play(sourcePlayID: "1", title: "T", artist: "A", airdate: Date(timeIntervalSince1970: 1_700_000_000)),
-        ], checkpoint: Checkpoint(source: "kexp"))) == [.duplicate])
+        #expect(
+            try await store.commit(
+                PageBatch(
+                    source: "kexp",
+                    plays: [
+                        Play(sourcePlayID: "1", title: "T", artist: "A", airdate: Date(timeIntervalSince1970: 1_700_000_000))
+                    ], checkpoint: Checkpoint(source: "kexp"))) == [.duplicate])
         await store.close()
     }
 
@@ -107,9 +124,14 @@ import Testing
     @Test func aReadOnlyCatalogNeverCreatesTheFile() async throws {
         let store = try SQLiteCatalog(path: path, readOnly: true)
         #expect(try await store.checkpoint(for: "kexp") == nil)
-        #expect(try await store.preview(PageBatch(source: "kexp", plays: [
-            Play(sourcePlayID: "1", title: "T", artist: "A", airdate: Date()),
-        ], checkpoint: Checkpoint(source: "kexp"))).count == 1)
+        #expect(
+            try await store.preview(
+                PageBatch(
+                    source: "kexp",
+                    plays: [
+                        Play(sourcePlayID: "1", title: "T", artist: "A", airdate: Date())
+                    ], checkpoint: Checkpoint(source: "kexp"))
+            ).count == 1)
         await store.close()
         #expect(!FileManager.default.fileExists(atPath: path))
     }

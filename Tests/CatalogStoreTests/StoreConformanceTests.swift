@@ -8,7 +8,9 @@ import Testing
 @Suite struct StoreConformanceTests {
     static let t0 = Date(timeIntervalSince1970: 1_700_000_000)
 
-    static func play(_ id: String, _ title: String, _ artist: String, mbid: String? = nil, album: String? = nil, minutesAgo: Double = 0) -> Play {
+    static func play(_ id: String, _ title: String, _ artist: String, mbid: String? = nil, album: String? = nil, minutesAgo: Double = 0)
+        -> Play
+    {
         Play(sourcePlayID: id, title: title, artist: artist, album: album, airdate: t0.addingTimeInterval(-60 * minutesAgo), mbid: mbid)
     }
 
@@ -50,7 +52,8 @@ import Testing
     @Test(arguments: StoreKind.available)
     func theSameNewSongTwiceInOnePageCreatesOneSong(kind: StoreKind) async throws {
         try await withStore(kind) { catalog, store in
-            let result = try await store.commit(Self.batch([Self.play("1", "Heroes", "David Bowie"), Self.play("2", "HEROES", "david bowie", minutesAgo: 5)]))
+            let result = try await store.commit(
+                Self.batch([Self.play("1", "Heroes", "David Bowie"), Self.play("2", "HEROES", "david bowie", minutesAgo: 5)]))
             guard case .newSong(let id) = result[0] else { Issue.record("first play creates the song"); return }
             #expect(result[1] == .linkedToNewSong(songID: id))
             #expect(try await catalog.scalar("SELECT count(*) FROM songs") == 1)
@@ -62,8 +65,13 @@ import Testing
     func mbidMatchesBeforeTheKey(kind: StoreKind) async throws {
         try await withStore(kind) { catalog, store in
             try await catalog.execute("INSERT INTO songs (id, title, artist, mbid) VALUES ('by-mbid', 'Other', 'Other', 'abc-123')")
-            try await catalog.execute("INSERT INTO songs (id, title, artist, match_key, key_version) VALUES ('by-key', 'Heroes', 'David Bowie', '\(SongKey.make(title: "Heroes", artist: "David Bowie")!)', 1)")
-            let result = try await store.commit(Self.batch([Self.play("1", "Heroes", "David Bowie", mbid: "ABC-123"), Self.play("2", "Heroes", "David Bowie", minutesAgo: 1)]))
+            try await catalog.execute(
+                "INSERT INTO songs (id, title, artist, match_key, key_version) VALUES ('by-key', 'Heroes', 'David Bowie', '\(SongKey.make(title: "Heroes", artist: "David Bowie")!)', 1)"
+            )
+            let result = try await store.commit(
+                Self.batch([
+                    Self.play("1", "Heroes", "David Bowie", mbid: "ABC-123"), Self.play("2", "Heroes", "David Bowie", minutesAgo: 1),
+                ]))
             #expect(result == [.matched(songID: "by-mbid", by: .mbid), .matched(songID: "by-key", by: .key)])
         }
     }
@@ -71,8 +79,10 @@ import Testing
     @Test(arguments: StoreKind.available)
     func songsInsertedByAnotherProgramAreKeyedAndMatched(kind: StoreKind) async throws {
         try await withStore(kind) { catalog, store in
-            try await catalog.execute("INSERT INTO songs (id, title, artist, mbid) VALUES ('foreign-1', 'Waterloo Sunset (2011 Remaster)', 'The Kinks', NULL)")
-            try await catalog.execute("INSERT INTO songs (id, title, artist, mbid) VALUES ('foreign-2', 'WATERLOO SUNSET', 'the kinks', NULL)")
+            try await catalog.execute(
+                "INSERT INTO songs (id, title, artist, mbid) VALUES ('foreign-1', 'Waterloo Sunset (2011 Remaster)', 'The Kinks', NULL)")
+            try await catalog.execute(
+                "INSERT INTO songs (id, title, artist, mbid) VALUES ('foreign-2', 'WATERLOO SUNSET', 'the kinks', NULL)")
             #expect(try await store.prepareForMatching(readOnly: false) == 2)
             let result = try await store.commit(Self.batch([Self.play("1", "Waterloo Sunset", "The Kinks")]))
             #expect(result == [.matched(songID: "foreign-1", by: .key)])
@@ -83,9 +93,16 @@ import Testing
     @Test(arguments: StoreKind.available)
     func existingNonNullFieldsAreNeverOverwritten(kind: StoreKind) async throws {
         try await withStore(kind) { catalog, store in
-            try await catalog.execute("INSERT INTO songs (id, title, artist, album, year, mbid, isrc, source) VALUES ('s', 'T', 'A', 'Album', 2001, 'm-1', 'ISRC1', 'app')")
+            try await catalog.execute(
+                "INSERT INTO songs (id, title, artist, album, year, mbid, isrc, source) VALUES ('s', 'T', 'A', 'Album', 2001, 'm-1', 'ISRC1', 'app')"
+            )
             try await store.prepareForMatching(readOnly: false)
-            _ = try await store.commit(Self.batch([Play(sourcePlayID: "1", title: "T", artist: "A", album: "Other Album", airdate: Self.t0, mbid: "m-1", isrc: "ISRC2", year: 1990)]))
+            _ = try await store.commit(
+                Self.batch([
+                    Play(
+                        sourcePlayID: "1", title: "T", artist: "A", album: "Other Album", airdate: Self.t0, mbid: "m-1", isrc: "ISRC2",
+                        year: 1990)
+                ]))
             let row = try await catalog.rows("SELECT album, CAST(year AS text), mbid, isrc, source FROM songs WHERE id = 's'")
             #expect(row == [["Album", "2001", "m-1", "ISRC1", "app"]])
         }
@@ -123,7 +140,8 @@ import Testing
             // The checkpoint is the page's last write: make it fail, as a crash there would.
             switch kind {
             case .sqlite:
-                try await catalog.execute("CREATE TRIGGER crash BEFORE INSERT ON ingestion_checkpoints BEGIN SELECT RAISE(ABORT, 'crash'); END")
+                try await catalog.execute(
+                    "CREATE TRIGGER crash BEFORE INSERT ON ingestion_checkpoints BEGIN SELECT RAISE(ABORT, 'crash'); END")
             case .postgres:
                 try await catalog.execute("ALTER TABLE ingestion_checkpoints ADD CONSTRAINT crash CHECK (source <> 'kexp')")
             }

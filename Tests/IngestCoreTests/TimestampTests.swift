@@ -42,7 +42,9 @@ import Testing
         #expect(Timestamp.format(date) == "2025-01-01T00:00:00.000000+00:00")
     }
 
-    @Test(arguments: [("0", Duration.zero), ("250ms", .milliseconds(250)), ("1s", .seconds(1)), ("15m", .seconds(900)), ("1.5s", .milliseconds(1500))])
+    @Test(arguments: [
+        ("0", Duration.zero), ("250ms", .milliseconds(250)), ("1s", .seconds(1)), ("15m", .seconds(900)), ("1.5s", .milliseconds(1500)),
+    ])
     func parsesDurations(text: String, expected: Duration) {
         #expect(DurationParser.parse(text) == expected)
     }

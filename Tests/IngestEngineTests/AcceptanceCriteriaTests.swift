@@ -72,7 +72,8 @@ import Testing
         defer { Task { await h.finish() } }
         try await h.catalog.open().migrate()
         let mbid = try #require(h.feed.validTrackRows.first { $0.recordingID != nil }?.recordingID)
-        try await h.catalog.execute("INSERT INTO songs (id, title, artist, mbid) VALUES ('existing-mbid', 'Another Title', 'Another Artist', '\(mbid)')")
+        try await h.catalog.execute(
+            "INSERT INTO songs (id, title, artist, mbid) VALUES ('existing-mbid', 'Another Title', 'Another Artist', '\(mbid)')")
         let summary = try await h.run()
         let linked = try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE mbid = '\(mbid)' AND song_id = 'existing-mbid'")
         let all = try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE mbid = '\(mbid)'")
@@ -87,10 +88,13 @@ import Testing
         try await h.catalog.open().migrate()
         let row = try #require(h.feed.validTrackRows.first { $0.recordingID == nil })
         // Inserted by another application: no key, different case and punctuation.
-        try await h.catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('existing-key', '\(row.song!.uppercased())!', '  \(row.artist!.lowercased())')")
+        try await h.catalog.execute(
+            "INSERT INTO songs (id, title, artist) VALUES ('existing-key', '\(row.song!.uppercased())!', '  \(row.artist!.lowercased())')")
         _ = try await h.run()
-        let linked = try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE title = '\(row.song!)' AND artist = '\(row.artist!)' AND song_id = 'existing-key'")
-        let all = try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE title = '\(row.song!)' AND artist = '\(row.artist!)'")
+        let linked = try await h.catalog.scalar(
+            "SELECT count(*) FROM external_plays WHERE title = '\(row.song!)' AND artist = '\(row.artist!)' AND song_id = 'existing-key'")
+        let all = try await h.catalog.scalar(
+            "SELECT count(*) FROM external_plays WHERE title = '\(row.song!)' AND artist = '\(row.artist!)'")
         #expect(linked == all && all > 0)
     }
 
@@ -100,7 +104,9 @@ import Testing
         defer { Task { await h.finish() } }
         try await h.catalog.open().migrate()
         let row = try #require(h.feed.validTrackRows.first { $0.album == nil && $0.recordingID == nil })
-        try await h.catalog.execute("INSERT INTO songs (id, title, artist, album, year, isrc, source) VALUES ('keep', '\(row.song!)', '\(row.artist!)', 'Kept Album', 1999, 'USXXX0000001', 'other-app')")
+        try await h.catalog.execute(
+            "INSERT INTO songs (id, title, artist, album, year, isrc, source) VALUES ('keep', '\(row.song!)', '\(row.artist!)', 'Kept Album', 1999, 'USXXX0000001', 'other-app')"
+        )
         _ = try await h.run()
         let kept = try await h.catalog.rows("SELECT album, CAST(year AS text), isrc, source FROM songs WHERE id = 'keep'")
         #expect(kept == [["Kept Album", "1999", "USXXX0000001", "other-app"]])
@@ -145,8 +151,10 @@ import Testing
         defer { Task { await h.finish() } }
         let summary = try await h.run()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(summary.json().utf8)) as? [String: Any])
-        for key in ["pages_fetched", "plays_seen", "track_plays", "provenance_inserted", "songs_matched", "new_songs",
-                    "skipped_invalid", "duplicates_skipped", "errors", "status"] {
+        for key in [
+            "pages_fetched", "plays_seen", "track_plays", "provenance_inserted", "songs_matched", "new_songs",
+            "skipped_invalid", "duplicates_skipped", "errors", "status",
+        ] {
             #expect(object[key] != nil, "missing \(key)")
         }
         #expect(object["plays_seen"] as? Int == h.feed.rows.count)
@@ -166,7 +174,8 @@ import Testing
         #expect(summary.songsAwaitingEmbedding == summary.counters.newSongs)
         let pending = try await h.catalog.open().songsAwaitingEmbedding(limit: 10_000)
         #expect(pending.count == summary.counters.newSongs)
-        #expect(h.logs.messages.contains { $0.contains("await an embedding") && $0.contains("ingest.new_songs=\(summary.counters.newSongs)") })
+        #expect(
+            h.logs.messages.contains { $0.contains("await an embedding") && $0.contains("ingest.new_songs=\(summary.counters.newSongs)") })
     }
 
     @Test("12. paging follows the API's next URL", arguments: StoreKind.available)

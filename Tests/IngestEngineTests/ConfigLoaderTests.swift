@@ -4,7 +4,8 @@ import IngestEngine
 import Testing
 
 @Suite struct ConfigLoaderTests {
-    let loader = ConfigLoader(knownAdapters: ["kexp", "abc", "spinitron"], environment: ["DATABASE_URL": "postgres://u:secret@db/catalog", "EMPTY": ""])
+    let loader = ConfigLoader(
+        knownAdapters: ["kexp", "abc", "spinitron"], environment: ["DATABASE_URL": "postgres://u:secret@db/catalog", "EMPTY": ""])
 
     @Test func readsTheDocumentedExample() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -19,7 +20,8 @@ import Testing
     }
 
     @Test func twoEntriesMayShareAnAdapterAndDefaultsApply() throws {
-        let config = try loader.parse("""
+        let config = try loader.parse(
+            """
             sources:
               kexp:
                 adapter: kexp
@@ -49,42 +51,78 @@ import Testing
     }
 
     @Test(arguments: [
-        ("sources:\n  kexp:\n    adapter: kexp\n    polite_dealy: 1s\n",
-         "c.yaml:4:5: sources.kexp.polite_dealy is not a known key (expected one of: adapter, base_url, enabled, incremental, limits, options, page_size, polite_delay, schedule)"),
-        ("sources:\n  kexp:\n    adapter: kexp\n    polite_delay: fast\n",
-         "c.yaml:4:19: sources.kexp.polite_delay 'fast' is not a duration (use 0, 250ms, 1s, 15m or 2h)"),
-        ("sources:\n  kexp:\n    adapter: kexp\n    limits: {page_limit: many}\n",
-         "c.yaml:4:26: sources.kexp.limits.page_limit must be a whole number, not 'many'"),
-        ("sources:\n  kexp:\n    adapter: kexp\n    limits: {page_limit: 0}\n",
-         "c.yaml:4:26: sources.kexp.limits.page_limit must be between 1 and \(Int.max), not 0"),
-        ("sources:\n  kexp:\n    adapter: wfmu\n",
-         "c.yaml:3:14: sources.kexp.adapter 'wfmu' is not an adapter; known: abc, kexp, spinitron"),
-        ("sources:\n  kexp:\n    enabled: true\n",
-         "c.yaml:3:5: sources.kexp.adapter is missing"),
-        ("sources:\n  kexp:\n    adapter: kexp\n    enabled: maybe\n",
-         "c.yaml:4:14: sources.kexp.enabled must be true or false, not 'maybe'"),
-        ("sources:\n  kexp:\n    adapter: kexp\n    schedule: {jitter: 1m}\n",
-         "c.yaml:4:15: sources.kexp.schedule.every is missing"),
-        ("sources:\n  kexp:\n    adapter: kexp\n    schedule: {every: 10ms}\n",
-         "c.yaml:4:23: sources.kexp.schedule.every must be at least 1s"),
-        ("sources:\n  kexp:\n    adapter: kexp\n    base_url: ftp://x\n",
-         "c.yaml:4:15: sources.kexp.base_url 'ftp://x' is not an http(s) URL"),
-        ("database:\n  url: ${NOPE}\nsources:\n  kexp: {adapter: kexp}\n",
-         "c.yaml:2:8: database.url uses ${NOPE}, which is not set (give a default with ${NOPE:-value})"),
-        ("databse:\n  url: x\n",
-         "c.yaml:1:1: databse is not a known key (expected one of: concurrency, database, sources)"),
-        ("concurrency: 0\nsources:\n  kexp: {adapter: kexp}\n",
-         "c.yaml:1:14: concurrency must be between 1 and 32, not 0"),
-        ("sources:\n  KEXP: {adapter: kexp}\n",
-         "c.yaml:2:3: sources.KEXP is not a valid source name (lowercase letters, digits, '-' and '_')"),
-        ("sources:\n  kexp:\n    adapter: [kexp]\n",
-         "c.yaml:3:14: sources.kexp.adapter must be a single value, not a list or mapping"),
-        ("sources: [kexp]\n",
-         "c.yaml:1:10: sources must be a mapping of keys to values"),
-        ("database:\n  url: x\n",
-         "c.yaml:1:1: sources is missing: list at least one source"),
-        ("sources:\n  kexp: {adapter: kexp\n",
-         "c.yaml: 3:1: invalid YAML: did not find expected ',' or '}'"),
+        (
+            "sources:\n  kexp:\n    adapter: kexp\n    polite_dealy: 1s\n",
+            "c.yaml:4:5: sources.kexp.polite_dealy is not a known key (expected one of: adapter, base_url, enabled, incremental, limits, options, page_size, polite_delay, schedule)"
+        ),
+        (
+            "sources:\n  kexp:\n    adapter: kexp\n    polite_delay: fast\n",
+            "c.yaml:4:19: sources.kexp.polite_delay 'fast' is not a duration (use 0, 250ms, 1s, 15m or 2h)"
+        ),
+        (
+            "sources:\n  kexp:\n    adapter: kexp\n    limits: {page_limit: many}\n",
+            "c.yaml:4:26: sources.kexp.limits.page_limit must be a whole number, not 'many'"
+        ),
+        (
+            "sources:\n  kexp:\n    adapter: kexp\n    limits: {page_limit: 0}\n",
+            "c.yaml:4:26: sources.kexp.limits.page_limit must be between 1 and \(Int.max), not 0"
+        ),
+        (
+            "sources:\n  kexp:\n    adapter: wfmu\n",
+            "c.yaml:3:14: sources.kexp.adapter 'wfmu' is not an adapter; known: abc, kexp, spinitron"
+        ),
+        (
+            "sources:\n  kexp:\n    enabled: true\n",
+            "c.yaml:3:5: sources.kexp.adapter is missing"
+        ),
+        (
+            "sources:\n  kexp:\n    adapter: kexp\n    enabled: maybe\n",
+            "c.yaml:4:14: sources.kexp.enabled must be true or false, not 'maybe'"
+        ),
+        (
+            "sources:\n  kexp:\n    adapter: kexp\n    schedule: {jitter: 1m}\n",
+            "c.yaml:4:15: sources.kexp.schedule.every is missing"
+        ),
+        (
+            "sources:\n  kexp:\n    adapter: kexp\n    schedule: {every: 10ms}\n",
+            "c.yaml:4:23: sources.kexp.schedule.every must be at least 1s"
+        ),
+        (
+            "sources:\n  kexp:\n    adapter: kexp\n    base_url: ftp://x\n",
+            "c.yaml:4:15: sources.kexp.base_url 'ftp://x' is not an http(s) URL"
+        ),
+        (
+            "database:\n  url: ${NOPE}\nsources:\n  kexp: {adapter: kexp}\n",
+            "c.yaml:2:8: database.url uses ${NOPE}, which is not set (give a default with ${NOPE:-value})"
+        ),
+        (
+            "databse:\n  url: x\n",
+            "c.yaml:1:1: databse is not a known key (expected one of: concurrency, database, sources)"
+        ),
+        (
+            "concurrency: 0\nsources:\n  kexp: {adapter: kexp}\n",
+            "c.yaml:1:14: concurrency must be between 1 and 32, not 0"
+        ),
+        (
+            "sources:\n  KEXP: {adapter: kexp}\n",
+            "c.yaml:2:3: sources.KEXP is not a valid source name (lowercase letters, digits, '-' and '_')"
+        ),
+        (
+            "sources:\n  kexp:\n    adapter: [kexp]\n",
+            "c.yaml:3:14: sources.kexp.adapter must be a single value, not a list or mapping"
+        ),
+        (
+            "sources: [kexp]\n",
+            "c.yaml:1:10: sources must be a mapping of keys to values"
+        ),
+        (
+            "database:\n  url: x\n",
+            "c.yaml:1:1: sources is missing: list at least one source"
+        ),
+        (
+            "sources:\n  kexp: {adapter: kexp\n",
+            "c.yaml: 3:1: invalid YAML: did not find expected ',' or '}'"
+        ),
         ("", "c.yaml: the config is empty; it needs at least a 'sources:' section"),
     ])
     func brokenConfigsNameFileLineColumnAndKey(yaml: String, message: String) {

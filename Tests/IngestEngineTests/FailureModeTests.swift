@@ -100,12 +100,14 @@ import Testing
         let poisoned = try #require(h.feed.validTrackRows.first).id
         switch kind {
         case .sqlite:
-            try await h.catalog.execute("""
+            try await h.catalog.execute(
+                """
                 CREATE TRIGGER poison BEFORE INSERT ON external_plays WHEN NEW.source_play_id = '\(poisoned)'
                 BEGIN SELECT RAISE(ABORT, 'poisoned play'); END
                 """)
         case .postgres:
-            try await h.catalog.execute("""
+            try await h.catalog.execute(
+                """
                 CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
                   IF NEW.source_play_id = '\(poisoned)' THEN RAISE EXCEPTION 'poisoned play'; END IF; RETURN NEW;
                 END $$ LANGUAGE plpgsql
@@ -120,7 +122,8 @@ import Testing
     }
 
     @Test func playsOutOfTheDeclaredOrderAreReported() async throws {
-        let body = Data("""
+        let body = Data(
+            """
             {"next": null, "results": [
               {"id": 1, "airdate": "2023-11-14T10:00:00-08:00", "play_type": "trackplay", "song": "Older", "artist": "A"},
               {"id": 2, "airdate": "2023-11-14T10:05:00-08:00", "play_type": "trackplay", "song": "Newer", "artist": "A"}
@@ -138,7 +141,8 @@ import Testing
     }
 
     @Test func badRecordsNeverPoisonTheirPage() async throws {
-        let body = Data("""
+        let body = Data(
+            """
             {"next": null, "results": [
               {"id": 1, "airdate": "2023-11-14T10:00:00-08:00", "play_type": "trackplay", "song": "Fine", "artist": "A"},
               {"id": 2, "airdate": "2023-11-14T09:59:00-08:00", "play_type": "trackplay", "song": "Nul\\u0000Byte", "artist": "A"},

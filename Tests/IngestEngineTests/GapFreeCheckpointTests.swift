@@ -92,7 +92,9 @@ import Testing
     }
 
     @Test func checkpointMetadataRoundTrips() throws {
-        var checkpoint = Checkpoint(source: "kexp", ledger: CoverageLedger(spans: [.init(lower: CoverageLedger.beginning, upper: 1_000_000)]), pagesCommitted: 3, lastRunID: 9)
+        var checkpoint = Checkpoint(
+            source: "kexp", ledger: CoverageLedger(spans: [.init(lower: CoverageLedger.beginning, upper: 1_000_000)]), pagesCommitted: 3,
+            lastRunID: 9)
         checkpoint.pendingWalk = TimeWindow(start: nil, end: Timestamp.date(microseconds: 5_000_000))
         let restored = try Checkpoint(source: "kexp", metadataJSON: checkpoint.metadataJSON())
         #expect(restored == checkpoint)

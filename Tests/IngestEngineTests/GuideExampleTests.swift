@@ -5,12 +5,11 @@ import IngestCore
 import IngestTesting
 import Testing
 
-
 public struct ExampleFMAdapter: StationAdapter {
     public static let defaultBaseURL = URL(string: "https://api.example.fm")!
     public let sourceName: String
-    public let timeZone = TimeZone(identifier: "America/New_York")!   // date-only flags mean midnight here
-    public let order = PlayOrder.newestFirst                           // the ledger relies on this
+    public let timeZone = TimeZone(identifier: "America/New_York")!  // date-only flags mean midnight here
+    public let order = PlayOrder.newestFirst  // the ledger relies on this
     public var baseURL: URL
 
     public init(sourceName: String = "example-fm", baseURL: URL = defaultBaseURL) {
@@ -28,7 +27,7 @@ public struct ExampleFMAdapter: StationAdapter {
 
     public func parse(_ body: Data, for request: PageRequest) throws -> ParsedPage {
         struct Page: Decodable {
-            var plays: [LenientRecord<ExampleFMRow>]         // a bad row becomes .invalid, not a failed page
+            var plays: [LenientRecord<ExampleFMRow>]  // a bad row becomes .invalid, not a failed page
             var cursor: String?
         }
         let page: Page
@@ -53,7 +52,7 @@ struct ExampleFMRow: SourceRow {
     var record: ParsedRecord {
         guard let airdate = Timestamp.parse(at) else { return .invalid(reason: "unreadable time '\(at)'") }
         guard let title = track, !title.isEmpty, let artist = by, !artist.isEmpty else {
-            return .invalid(reason: "missing track or artist")   // counted as skipped_invalid, never an error
+            return .invalid(reason: "missing track or artist")  // counted as skipped_invalid, never an error
         }
         return .track(Play(sourcePlayID: uid, title: title, artist: artist, album: lp, airdate: airdate, mbid: mbid))
     }
@@ -73,7 +72,8 @@ public enum ExampleFMFactory: StationAdapterFactory {
 }
 @Suite struct GuideExampleTests {
     @Test func theGuidesExampleAdapterPassesTheAdapterTestKit() {
-        let page = Data(#"""
+        let page = Data(
+            #"""
             { "plays": [ { "uid": "p-991", "at": "2025-03-01T18:04:00-05:00", "track": "Heroes", "by": "David Bowie", "lp": "Heroes", "mbid": null },
                          { "uid": "p-990", "at": "2025-03-01T18:00:00-05:00", "track": "Sound and Vision", "by": "David Bowie", "lp": "Low", "mbid": null } ],
               "cursor": "eyJwIjoyfQ" }
@@ -85,11 +85,15 @@ public enum ExampleFMFactory: StationAdapterFactory {
     }
 
     @Test func theGuideMatchesThisFile() throws {
-        let guide = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/adding-an-adapter.md").path, encoding: .utf8)
+        let guide = try String(
+            contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/adding-an-adapter.md").path,
+            encoding: .utf8)
         let this = try String(contentsOfFile: #filePath, encoding: .utf8)
-        for marker in ["public struct ExampleFMAdapter: StationAdapter {", "public enum ExampleFMFactory: StationAdapterFactory {",
-                       "struct ExampleFMRow: SourceRow {"] {
+        for marker in [
+            "public struct ExampleFMAdapter: StationAdapter {", "public enum ExampleFMFactory: StationAdapterFactory {",
+            "struct ExampleFMRow: SourceRow {",
+        ] {
             #expect(guide.contains(marker) && this.contains(marker))
         }
     }

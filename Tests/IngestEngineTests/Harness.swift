@@ -39,7 +39,9 @@ final class Harness: Sendable {
     }
 
     /// One run with a freshly opened store, closed afterwards.
-    func run(_ options: RunOptions = RunOptions(politeDelay: .zero), pageSize: Int = 200, timeout: Duration = .seconds(10)) async throws -> RunSummary {
+    func run(_ options: RunOptions = RunOptions(politeDelay: .zero), pageSize: Int = 200, timeout: Duration = .seconds(10)) async throws
+        -> RunSummary
+    {
         let store = try catalog.open(readOnly: options.dryRun)
         let summary = await engine(timeout: timeout).run(adapter(pageSize: pageSize), into: store, options: options)
         await store.close()
@@ -63,8 +65,10 @@ final class Harness: Sendable {
 }
 
 extension RunOptions {
-    static func fast(dryRun: Bool = false, limit: Int? = nil, pageLimit: Int? = nil, incremental: Bool = false,
-                     window: TimeWindow = .unbounded) -> RunOptions {
+    static func fast(
+        dryRun: Bool = false, limit: Int? = nil, pageLimit: Int? = nil, incremental: Bool = false,
+        window: TimeWindow = .unbounded
+    ) -> RunOptions {
         RunOptions(dryRun: dryRun, limit: limit, pageLimit: pageLimit, incremental: incremental, window: window, politeDelay: .zero)
     }
 }

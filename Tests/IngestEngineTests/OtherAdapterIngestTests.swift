@@ -4,8 +4,8 @@ import IngestCore
 import IngestEngine
 import IngestTesting
 import Logging
-import Spinitron
 import SQLiteCatalog
+import Spinitron
 import Testing
 
 /// ABC and Spinitron through the unchanged engine and a real SQLite file.
@@ -20,7 +20,8 @@ import Testing
         let store = try catalog.open()
         let logger = Logger(label: "test")
         let fetcher = PageFetcher(sleep: { _ in })
-        let summary = await IngestEngine(fetcher: fetcher, logger: logger).run(adapter, into: store, options: RunOptions(politeDelay: .zero))
+        let summary = await IngestEngine(fetcher: fetcher, logger: logger).run(
+            adapter, into: store, options: RunOptions(politeDelay: .zero))
         await store.close()
         return (summary, catalog)
     }

@@ -1,7 +1,7 @@
 import Foundation
 import IngestCore
-import KEXP
 import IngestTesting
+import KEXP
 import Testing
 
 @Suite struct KEXPAdapterTests {
@@ -9,7 +9,8 @@ import Testing
     let request = PageRequest(url: URL(string: "https://api.kexp.org/v2/plays/?limit=20")!)
 
     func fixture() throws -> Data {
-        let url = try #require(Bundle.module.url(forResource: "v2-plays-page-2020-03-03-limit20-offset0", withExtension: "json", subdirectory: "Fixtures"))
+        let url = try #require(
+            Bundle.module.url(forResource: "v2-plays-page-2020-03-03-limit20-offset0", withExtension: "json", subdirectory: "Fixtures"))
         return try Data(contentsOf: url)
     }
 
@@ -36,16 +37,19 @@ import Testing
 
     @Test func parsesSixDigitFractionalAirdates() throws {
         let page = try adapter.parse(try fixture(), for: request)
-        let ids = Dictionary(uniqueKeysWithValues: page.records.compactMap { record -> (String, Date)? in
-            if case .track(let play) = record { return (play.sourcePlayID, play.airdate) }
-            return nil
-        })
+        let ids = Dictionary(
+            uniqueKeysWithValues: page.records.compactMap { record -> (String, Date)? in
+                if case .track(let play) = record { return (play.sourcePlayID, play.airdate) }
+                return nil
+            })
         #expect(ids["2707633"].map(Timestamp.format) == "2020-03-04T04:24:50.028000+00:00")
         #expect(ids["2707630"].map(Timestamp.format) == "2020-03-04T04:14:46.725000+00:00")
     }
 
     @Test func placeholderReleaseDateMeansUnknownYear() throws {
-        let body = Data(#"{"next":null,"results":[{"id":1,"airdate":"2020-03-03T20:00:00-08:00","play_type":"trackplay","song":"S","artist":"A","release_date":"1950-01-01","brand_new_field":{"x":1}}]}"#.utf8)
+        let body = Data(
+            #"{"next":null,"results":[{"id":1,"airdate":"2020-03-03T20:00:00-08:00","play_type":"trackplay","song":"S","artist":"A","release_date":"1950-01-01","brand_new_field":{"x":1}}]}"#
+                .utf8)
         let page = try adapter.parse(body, for: request)
         guard case .track(let play) = page.records.first else { Issue.record("expected a track"); return }
         #expect(play.year == nil)
@@ -53,7 +57,9 @@ import Testing
     }
 
     @Test func aRowWithAWrongTypeIsInvalidAndDoesNotPoisonThePage() throws {
-        let body = Data(#"{"next":null,"results":[{"id":1,"airdate":"2020-03-03T20:00:00-08:00","play_type":"trackplay","song":123,"artist":"A"},{"id":2,"airdate":"2020-03-03T19:00:00-08:00","play_type":"trackplay","song":"Fine","artist":"A"}]}"#.utf8)
+        let body = Data(
+            #"{"next":null,"results":[{"id":1,"airdate":"2020-03-03T20:00:00-08:00","play_type":"trackplay","song":123,"artist":"A"},{"id":2,"airdate":"2020-03-03T19:00:00-08:00","play_type":"trackplay","song":"Fine","artist":"A"}]}"#
+                .utf8)
         let page = try adapter.parse(body, for: request)
         #expect(page.records.count == 2)
         if case .invalid = page.records[0] {} else { Issue.record("first row should be invalid") }
@@ -72,7 +78,10 @@ import Testing
     @Test func windowsGoOutAsAirdateFiltersWithExplicitUTCOffsets() throws {
         let window = TimeWindow(start: Timestamp.parse("2025-01-01T08:00:00Z"), end: Timestamp.parse("2025-01-02T08:00:00Z"))
         let url = try adapter.firstRequest(for: window).url
-        let items = Dictionary(uniqueKeysWithValues: (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+        let items = Dictionary(
+            uniqueKeysWithValues: (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map {
+                ($0.name, $0.value ?? "")
+            })
         #expect(url.absoluteString.hasPrefix("https://api.kexp.org/v2/plays/?"))
         #expect(items["limit"] == "200")
         #expect(items["ordering"] == "-airdate")

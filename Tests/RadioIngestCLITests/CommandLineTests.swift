@@ -8,8 +8,10 @@ import Testing
     @Test func kexpHelpListsTheSpecsFlags() async throws {
         let result = try await CLI.run(["kexp", "--help"])
         #expect(result.status == 0)
-        for flag in ["--dry-run", "--limit <N>", "--page-limit <N>", "--incremental", "--start-date <ISO>", "--end-date <ISO>",
-                     "--database-url <url>", "--base-url <url>", "--polite-delay <duration>", "--json"] {
+        for flag in [
+            "--dry-run", "--limit <N>", "--page-limit <N>", "--incremental", "--start-date <ISO>", "--end-date <ISO>",
+            "--database-url <url>", "--base-url <url>", "--polite-delay <duration>", "--json",
+        ] {
             #expect(result.stdout.contains(flag), "help lacks \(flag)")
         }
     }
@@ -30,7 +32,8 @@ import Testing
     @Test func jsonSummaryGoesToStdoutAndLogsToStderr() async throws {
         let server = try await FeedServer.start(GeneratedKEXPFeed(count: 300))
         let directory = try CLI.temporaryDirectory()
-        let result = try await CLI.run(["kexp", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--limit=100", "--json"], directory: directory)
+        let result = try await CLI.run(
+            ["kexp", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--limit=100", "--json"], directory: directory)
         try await server.server.shutdown()
         #expect(result.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -44,7 +47,8 @@ import Testing
     @Test func dryRunOnAFreshMachineCreatesNoFile() async throws {
         let server = try await FeedServer.start(GeneratedKEXPFeed(count: 300))
         let directory = try CLI.temporaryDirectory()
-        let result = try await CLI.run(["kexp", "--dry-run", "--limit=100", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0"], directory: directory)
+        let result = try await CLI.run(
+            ["kexp", "--dry-run", "--limit=100", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0"], directory: directory)
         try await server.server.shutdown()
         #expect(result.status == 0)
         #expect(result.stdout.contains("dry run: nothing written"))
@@ -66,7 +70,8 @@ import Testing
 
     @Test func passwordsNeverAppearInErrors() async throws {
         let directory = try CLI.temporaryDirectory()
-        let result = try await CLI.run(["migrate", "--database-url", "postgres://ingest:s3cret-pw@127.0.0.1:1/catalog?sslmode=disable"], directory: directory)
+        let result = try await CLI.run(
+            ["migrate", "--database-url", "postgres://ingest:s3cret-pw@127.0.0.1:1/catalog?sslmode=disable"], directory: directory)
         #expect(result.status != 0)
         #expect(!result.stderr.contains("s3cret-pw"))
         #expect(!result.stdout.contains("s3cret-pw"))
@@ -75,7 +80,8 @@ import Testing
     @Test func embeddingQueueListsTheNewSongs() async throws {
         let server = try await FeedServer.start(GeneratedKEXPFeed(count: 100, distinctSongs: 30))
         let directory = try CLI.temporaryDirectory()
-        let run = try await CLI.run(["kexp", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--json"], directory: directory)
+        let run = try await CLI.run(
+            ["kexp", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--json"], directory: directory)
         try await server.server.shutdown()
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let queue = try await CLI.run(["embedding-queue", "--json", "--limit", "1000"], directory: directory)

@@ -4,7 +4,7 @@ import IngestTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `run`, `daemon`, `status` and `checkpoint`, driven by a YAML config.
@@ -21,7 +21,8 @@ import Glibc
         let catalog = try await TestCatalog.make(kind)
         defer { catalog.remove() }
         let directory = try CLI.temporaryDirectory()
-        let config = try Self.writeConfig("""
+        let config = try Self.writeConfig(
+            """
             database: { url: "${TEST_DB}" }
             concurrency: 2
             sources:
@@ -78,8 +79,14 @@ import Glibc
     }
 
     @Test(arguments: [
-        ("sources:\n  kexp:\n    adapter: kexp\n    polite_dealy: 1s\n", "radio-ingest.yaml:4:5: sources.kexp.polite_dealy is not a known key"),
-        ("sources:\n  kexp:\n    adapter: kexp\n    schedule: {every: soon}\n", "radio-ingest.yaml:4:23: sources.kexp.schedule.every 'soon' is not a duration"),
+        (
+            "sources:\n  kexp:\n    adapter: kexp\n    polite_dealy: 1s\n",
+            "radio-ingest.yaml:4:5: sources.kexp.polite_dealy is not a known key"
+        ),
+        (
+            "sources:\n  kexp:\n    adapter: kexp\n    schedule: {every: soon}\n",
+            "radio-ingest.yaml:4:23: sources.kexp.schedule.every 'soon' is not a duration"
+        ),
     ])
     func aBrokenConfigExitsWithTheUsageCode(yaml: String, message: String) async throws {
         let directory = try CLI.temporaryDirectory()
@@ -101,7 +108,8 @@ import Glibc
         _ = admin
         let server = try await FeedServer.start(GeneratedKEXPFeed(count: 100))
         let directory = try CLI.temporaryDirectory()
-        let config = try Self.writeConfig("""
+        let config = try Self.writeConfig(
+            """
             database: { url: "${SECRET_DB}" }
             sources:
               kexp: { adapter: kexp, base_url: "\(server.apiRoot.absoluteString)", polite_delay: 0 }

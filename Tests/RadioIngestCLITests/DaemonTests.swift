@@ -4,12 +4,13 @@ import IngestTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct DaemonTests {
     static func config(feed: URL, every: String = "1s", in directory: URL) throws -> String {
-        try ConfigDrivenTests.writeConfig("""
+        try ConfigDrivenTests.writeConfig(
+            """
             database: { url: "${TEST_DB}" }
             sources:
               kexp:
@@ -82,7 +83,8 @@ import Glibc
         #expect(runs >= 2)
         #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == feed.validTrackRows.count)
         // No two runs of the source overlap in time.
-        let overlapping = try await catalog.scalar("""
+        let overlapping = try await catalog.scalar(
+            """
             SELECT count(*) FROM ingestion_runs a JOIN ingestion_runs b ON a.id < b.id AND a.source = b.source
             WHERE a.started_at < coalesce(b.finished_at, now()) AND b.started_at < coalesce(a.finished_at, now())
             """)
@@ -96,7 +98,8 @@ import Glibc
         let catalog = try await TestCatalog.make(.sqlite)
         defer { catalog.remove() }
         let directory = try CLI.temporaryDirectory()
-        let config = try ConfigDrivenTests.writeConfig("""
+        let config = try ConfigDrivenTests.writeConfig(
+            """
             database: { url: "${TEST_DB}" }
             sources:
               broken: { adapter: kexp, base_url: "\(broken.baseURL.absoluteString)/v2", polite_delay: 0, schedule: { every: 1s } }
@@ -128,7 +131,9 @@ import Glibc
         let store = try catalog.open()
         try await store.migrate()
         #expect(try await store.acquireLease(source: "kexp", holder: "live:1", ttl: .seconds(600), replacing: nil) == .acquired)
-        guard case .heldBy(let holder, _) = try await store.acquireLease(source: "kexp", holder: "other:2", ttl: .seconds(60), replacing: nil) else {
+        guard
+            case .heldBy(let holder, _) = try await store.acquireLease(source: "kexp", holder: "other:2", ttl: .seconds(60), replacing: nil)
+        else {
             Issue.record("a live lease must block")
             return
         }

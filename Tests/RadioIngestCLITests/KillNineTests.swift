@@ -4,7 +4,7 @@ import IngestTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue point 4: `kill -9` at any moment loses nothing committed and duplicates nothing.
@@ -28,14 +28,16 @@ import Glibc
         let afterKill = try await catalog.scalar("SELECT count(*) FROM external_plays")
         #expect(afterKill > 0 && afterKill < feed.validTrackRows.count)
         // Every stored play links to a stored song: no half-written page.
-        #expect(try await catalog.scalar("SELECT count(*) FROM external_plays p LEFT JOIN songs s ON s.id = p.song_id WHERE s.id IS NULL") == 0)
+        #expect(
+            try await catalog.scalar("SELECT count(*) FROM external_plays p LEFT JOIN songs s ON s.id = p.song_id WHERE s.id IS NULL") == 0)
 
         let rerun = try await CLI.run(arguments + ["--incremental", "--json"], directory: directory)
         try await server.server.shutdown()
         #expect(rerun.status == 0)
         let checkpoint = try await catalog.rows("SELECT cursor, metadata FROM ingestion_checkpoints")
-        #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == feed.validTrackRows.count,
-                "after kill: \(afterKill); rerun: \(rerun.stdout); checkpoint: \(checkpoint); stderr: \(rerun.stderr.suffix(3000))")
+        #expect(
+            try await catalog.scalar("SELECT count(*) FROM external_plays") == feed.validTrackRows.count,
+            "after kill: \(afterKill); rerun: \(rerun.stdout); checkpoint: \(checkpoint); stderr: \(rerun.stderr.suffix(3000))")
         #expect(try await catalog.scalar("SELECT count(DISTINCT source_play_id) FROM external_plays") == feed.validTrackRows.count)
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(rerun.stdout.utf8)) as? [String: Any])
         #expect(summary["status"] as? String == "complete")

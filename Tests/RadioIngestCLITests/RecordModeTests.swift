@@ -8,8 +8,11 @@ import Testing
         let server = try await FeedServer.start(GeneratedKEXPFeed(count: 1_000))
         let directory = try CLI.temporaryDirectory()
         let fixtures = directory.appendingPathComponent("recorded")
-        let result = try await CLI.run(["kexp", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--page-limit", "3",
-                                        "--record", fixtures.path], directory: directory)
+        let result = try await CLI.run(
+            [
+                "kexp", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--page-limit", "3",
+                "--record", fixtures.path,
+            ], directory: directory)
         try await server.server.shutdown()
         #expect(result.status == 0)
         #expect(result.stdout.contains("dry run"))
@@ -22,11 +25,16 @@ import Testing
     }
 
     @Test func abcTakesItsStationFlagLikeAnyOtherFlag() async throws {
-        let body = Data(#"{"total": 1, "offset": 0, "limit": 100, "items": [{"arid": "a1", "played_time": "2024-01-01T00:00:00+00:00", "recording": {"title": "T", "artists": [{"name": "A"}]}, "release": null}]}"#.utf8)
+        let body = Data(
+            #"{"total": 1, "offset": 0, "limit": 100, "items": [{"arid": "a1", "played_time": "2024-01-01T00:00:00+00:00", "recording": {"title": "T", "artists": [{"name": "A"}]}, "release": null}]}"#
+                .utf8)
         let server = try await FakeStationServer.start { _ in .json(body) }
         let directory = try CLI.temporaryDirectory()
-        let result = try await CLI.run(["abc", "--station", "triplej", "--limit=100", "--dry-run", "--json", "--polite-delay", "0",
-                                        "--base-url", server.baseURL.appendingPathComponent("api/v1").absoluteString], directory: directory)
+        let result = try await CLI.run(
+            [
+                "abc", "--station", "triplej", "--limit=100", "--dry-run", "--json", "--polite-delay", "0",
+                "--base-url", server.baseURL.appendingPathComponent("api/v1").absoluteString,
+            ], directory: directory)
         try await server.shutdown()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("\"source\":\"abc-triplej\""))

@@ -13,7 +13,8 @@ import Testing
         defer { catalog.remove() }
         let directory = try CLI.temporaryDirectory()
         // Two stations of one platform: different sources, the same songs, one catalog.
-        _ = try ConfigDrivenTests.writeConfig("""
+        _ = try ConfigDrivenTests.writeConfig(
+            """
             sources:
               kexp: { adapter: kexp, base_url: "\(server.apiRoot.absoluteString)", polite_delay: 0 }
               kexp-b: { adapter: kexp, base_url: "\(server.apiRoot.absoluteString)", polite_delay: 0 }

@@ -11,7 +11,8 @@ import Testing
     }
 
     @Test func spinitronPassesTheAdapterTestKit() throws {
-        let problems = AdapterConformance.check(adapter, fixtures: try fixtures, emptyPage: Data(#"{"items": [], "_links": {"self": {"href": "x"}}}"#.utf8))
+        let problems = AdapterConformance.check(
+            adapter, fixtures: try fixtures, emptyPage: Data(#"{"items": [], "_links": {"self": {"href": "x"}}}"#.utf8))
         #expect(problems.isEmpty, "\(problems)")
     }
 
@@ -33,7 +34,10 @@ import Testing
         let window = TimeWindow(start: Timestamp.parse("2024-02-16T00:00:00Z"), end: Timestamp.parse("2024-02-17T00:00:00Z"))
         let request = try adapter.firstRequest(for: window)
         let next = try #require(try adapter.parse(try fixtures[0].body, for: request).next)
-        let items = Dictionary(uniqueKeysWithValues: URLComponents(url: next.url, resolvingAgainstBaseURL: false)!.queryItems!.map { ($0.name, $0.value ?? "") })
+        let items = Dictionary(
+            uniqueKeysWithValues: URLComponents(url: next.url, resolvingAgainstBaseURL: false)!.queryItems!.map {
+                ($0.name, $0.value ?? "")
+            })
         #expect(items["page"] == "2")
         #expect(items["count"] == "200")
         #expect(items["start"] == "2024-02-16T00:00:00.000000+00:00")
@@ -53,6 +57,8 @@ import Testing
         } throws: { error in
             (error as? IngestError)?.message == "the spinitron source 'wcbn' needs its station's API key in $WCBN_KEY"
         }
-        #expect((try? SpinitronFactory.make(AdapterSettings(sourceName: "wcbn", options: ["api_key_env": "WCBN_KEY"], environment: ["WCBN_KEY": "k"]))) != nil)
+        #expect(
+            (try? SpinitronFactory.make(
+                AdapterSettings(sourceName: "wcbn", options: ["api_key_env": "WCBN_KEY"], environment: ["WCBN_KEY": "k"]))) != nil)
     }
 }

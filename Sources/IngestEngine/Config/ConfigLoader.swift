@@ -56,14 +56,17 @@ public struct ConfigLoader {
         guard name.range(of: #"^[a-z0-9][a-z0-9_-]*$"#, options: .regularExpression) != nil else {
             throw reader.error(keyNode, key: key, "is not a valid source name (lowercase letters, digits, '-' and '_')")
         }
-        let fields = try reader.mapping(node, key: key, allowed: [
-            "adapter", "enabled", "base_url", "polite_delay", "page_size", "limits", "incremental", "schedule", "options",
-        ])
+        let fields = try reader.mapping(
+            node, key: key,
+            allowed: [
+                "adapter", "enabled", "base_url", "polite_delay", "page_size", "limits", "incremental", "schedule", "options",
+            ])
         guard let adapterField = fields["adapter"] else { throw reader.error(node, key: "\(key).adapter", "is missing") }
         let adapter = try reader.string(adapterField.value, key: "\(key).adapter")
         guard knownAdapters.contains(adapter) else {
-            throw reader.error(adapterField.value, key: "\(key).adapter",
-                               "'\(adapter)' is not an adapter; known: \(knownAdapters.sorted().joined(separator: ", "))")
+            throw reader.error(
+                adapterField.value, key: "\(key).adapter",
+                "'\(adapter)' is not an adapter; known: \(knownAdapters.sorted().joined(separator: ", "))")
         }
         var source = SourceConfig(name: name, adapter: adapter)
         if let field = fields["enabled"] { source.enabled = try reader.boolean(field.value, key: "\(key).enabled") }
@@ -80,7 +83,9 @@ public struct ConfigLoader {
         if let field = fields["limits"] {
             let limits = try reader.mapping(field.value, key: "\(key).limits", allowed: ["limit", "page_limit"])
             source.limit = try limits["limit"].map { try reader.integer($0.value, key: "\(key).limits.limit", range: 1...Int.max) }
-            source.pageLimit = try limits["page_limit"].map { try reader.integer($0.value, key: "\(key).limits.page_limit", range: 1...Int.max) }
+            source.pageLimit = try limits["page_limit"].map {
+                try reader.integer($0.value, key: "\(key).limits.page_limit", range: 1...Int.max)
+            }
         }
         if let field = fields["schedule"] {
             let schedule = try reader.mapping(field.value, key: "\(key).schedule", allowed: ["every", "jitter"])

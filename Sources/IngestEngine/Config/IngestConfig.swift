@@ -55,7 +55,8 @@ public struct SourceConfig: Sendable, Equatable {
 
     /// The run options this entry describes.
     public var runOptions: RunOptions {
-        RunOptions(limit: limit, pageLimit: pageLimit, incremental: incremental,
-                   politeDelay: politeDelay ?? .milliseconds(250))
+        RunOptions(
+            limit: limit, pageLimit: pageLimit, incremental: incremental,
+            politeDelay: politeDelay ?? .milliseconds(250))
     }
 }

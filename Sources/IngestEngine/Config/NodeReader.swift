@@ -20,7 +20,9 @@ struct NodeReader {
 
     /// A mapping; with `allowed`, any other key is an error naming it.
     func mapping(_ node: Node, key: String, allowed: Set<String>?) throws -> Entries {
-        guard case .mapping(let mapping) = node else { throw error(node, key: key.isEmpty ? "the config" : key, "must be a mapping of keys to values") }
+        guard case .mapping(let mapping) = node else {
+            throw error(node, key: key.isEmpty ? "the config" : key, "must be a mapping of keys to values")
+        }
         var entries = Entries()
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else { throw error(keyNode, key: key, "has a key that is not a plain name") }
@@ -44,7 +46,9 @@ struct NodeReader {
     func integer(_ node: Node, key: String, range: ClosedRange<Int>) throws -> Int {
         let text = try string(node, key: key)
         guard let value = Int(text) else { throw error(node, key: key, "must be a whole number, not '\(text)'") }
-        guard range.contains(value) else { throw error(node, key: key, "must be between \(range.lowerBound) and \(range.upperBound), not \(value)") }
+        guard range.contains(value) else {
+            throw error(node, key: key, "must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+        }
         return value
     }
 
@@ -75,7 +79,8 @@ struct NodeReader {
                 throw error(node, key: key, "has an unclosed '${'")
             }
             let inner = rest[open.upperBound..<close]
-            let (name, fallback) = inner.range(of: ":-").map { (String(inner[..<$0.lowerBound]), String(inner[$0.upperBound...])) } ?? (String(inner), nil)
+            let (name, fallback) =
+                inner.range(of: ":-").map { (String(inner[..<$0.lowerBound]), String(inner[$0.upperBound...])) } ?? (String(inner), nil)
             guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
                 throw error(node, key: key, "has an invalid variable name '\(name)'")
             }

@@ -2,8 +2,10 @@
 public enum SourceSchedule {
     /// The regular interval plus up to `jitter`; after consecutive failures, the interval
     /// doubled per failure, capped at one hour (or the interval, if that is longer).
-    public static func nextWait(_ schedule: SourceConfig.Schedule, failures: Int,
-                                random: (Duration) -> Duration = SourceSchedule.randomUpTo) -> Duration {
+    public static func nextWait(
+        _ schedule: SourceConfig.Schedule, failures: Int,
+        random: (Duration) -> Duration = SourceSchedule.randomUpTo
+    ) -> Duration {
         guard failures > 0 else { return schedule.every + random(schedule.jitter) }
         let backoff = schedule.every * (1 << min(failures, 12))
         return min(backoff, max(schedule.every, .seconds(3600)))

@@ -43,9 +43,12 @@ public struct ABCAdapter: StationAdapter {
             throw IngestError.malformedPage("ABC returned a body that is not a plays search page (\(request.redactedURL)): \(error)")
         }
         let nextOffset = page.offset + page.items.count
-        let next = page.items.isEmpty || nextOffset >= page.total ? nil : PageRequest(
-            url: request.url.settingQueryItems([URLQueryItem(name: "offset", value: String(nextOffset))]),
-            headers: request.headers, secretHeaderNames: request.secretHeaderNames)
+        let next =
+            page.items.isEmpty || nextOffset >= page.total
+            ? nil
+            : PageRequest(
+                url: request.url.settingQueryItems([URLQueryItem(name: "offset", value: String(nextOffset))]),
+                headers: request.headers, secretHeaderNames: request.secretHeaderNames)
         return ParsedPage(records: page.items.map(\.record), next: next)
     }
 }

@@ -7,7 +7,7 @@ public enum ABCFactory: StationAdapterFactory {
     public static let summary = "Ingest an ABC (Australia) station's plays: triple j, Double J, ABC Jazz, …"
     public static var defaultBaseURL: URL { ABCAdapter.defaultBaseURL }
     public static let options = [
-        AdapterOption(name: "station", help: "The ABC service: triplej, doublej, jazz, unearthed, classic2, country, … (required)"),
+        AdapterOption(name: "station", help: "The ABC service: triplej, doublej, jazz, unearthed, classic2, country, … (required)")
     ]
 
     public static func make(_ settings: AdapterSettings) throws -> any StationAdapter {
@@ -19,7 +19,8 @@ public enum ABCFactory: StationAdapterFactory {
             throw IngestError.usage("'\(station)' is not an ABC station id (lowercase letters and digits, such as triplej)")
         }
         let sourceName = settings.sourceName == name ? "abc-\(station)" : settings.sourceName
-        return ABCAdapter(station: station, sourceName: sourceName, baseURL: settings.baseURL ?? defaultBaseURL,
-                          pageSize: settings.pageSize ?? ABCAdapter.maxPageSize)
+        return ABCAdapter(
+            station: station, sourceName: sourceName, baseURL: settings.baseURL ?? defaultBaseURL,
+            pageSize: settings.pageSize ?? ABCAdapter.maxPageSize)
     }
 }

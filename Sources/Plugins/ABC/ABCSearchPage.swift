@@ -47,8 +47,9 @@ struct ABCPlay: SourceRow {
         guard !title.isEmpty, !artist.isEmpty else { return .invalid(reason: title.isEmpty ? "missing recording title" : "missing artist") }
         let mbid = recording?.links?.first { $0.provider == "musicbrainz" }?.idComponent
         let album = release ?? recording?.releases?.first
-        return .track(Play(
-            sourcePlayID: arid, title: title, artist: artist, album: album?.title, airdate: date,
-            mbid: mbid?.lowercased(), year: album?.releaseYear.flatMap { Int($0.prefix(4)) }))
+        return .track(
+            Play(
+                sourcePlayID: arid, title: title, artist: artist, album: album?.title, airdate: date,
+                mbid: mbid?.lowercased(), year: album?.releaseYear.flatMap { Int($0.prefix(4)) }))
     }
 }

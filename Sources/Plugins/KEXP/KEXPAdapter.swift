@@ -42,7 +42,8 @@ public struct KEXPAdapter: StationAdapter {
         do {
             page = try JSONDecoder().decode(KEXPPlaysPage.self, from: body)
         } catch {
-            throw IngestError.malformedPage("KEXP returned a body that is not a plays page (\(request.redactedURL)): \(error.shortDescription)")
+            throw IngestError.malformedPage(
+                "KEXP returned a body that is not a plays page (\(request.redactedURL)): \(error.shortDescription)")
         }
         let next = try page.next.map { link -> PageRequest in
             guard let url = URL(string: link, relativeTo: request.url)?.absoluteURL else {

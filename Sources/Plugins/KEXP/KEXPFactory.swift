@@ -12,7 +12,8 @@ public enum KEXPFactory: StationAdapterFactory {
         if let size = settings.pageSize, !(1...KEXPAdapter.maxPageSize).contains(size) {
             throw IngestError.usage("kexp page size must be 1...\(KEXPAdapter.maxPageSize), not \(size)")
         }
-        return KEXPAdapter(sourceName: settings.sourceName, baseURL: settings.baseURL ?? defaultBaseURL,
-                           pageSize: settings.pageSize ?? KEXPAdapter.maxPageSize)
+        return KEXPAdapter(
+            sourceName: settings.sourceName, baseURL: settings.baseURL ?? defaultBaseURL,
+            pageSize: settings.pageSize ?? KEXPAdapter.maxPageSize)
     }
 }

@@ -33,10 +33,11 @@ struct KEXPPlay: SourceRow {
         guard !title.isEmpty, !artistName.isEmpty else {
             return .invalid(reason: title.isEmpty ? "missing song" : "missing artist")
         }
-        return .track(Play(
-            sourcePlayID: String(id), title: title, artist: artistName,
-            album: album.flatMap { $0.isEmpty ? nil : $0 }, airdate: date,
-            mbid: recordingID.flatMap { $0.isEmpty ? nil : $0.lowercased() }, year: Self.year(from: releaseDate)))
+        return .track(
+            Play(
+                sourcePlayID: String(id), title: title, artist: artistName,
+                album: album.flatMap { $0.isEmpty ? nil : $0 }, airdate: date,
+                mbid: recordingID.flatMap { $0.isEmpty ? nil : $0.lowercased() }, year: Self.year(from: releaseDate)))
     }
 
     /// The year of `YYYY-MM-DD` or `YYYY`; KEXP's placeholder `1950-01-01` means unknown.

@@ -18,8 +18,10 @@ public struct SpinitronAdapter: StationAdapter {
     public var pageSize: Int
     let apiKey: String
 
-    public init(sourceName: String, apiKey: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
-                baseURL: URL = defaultBaseURL, pageSize: Int = maxPageSize) {
+    public init(
+        sourceName: String, apiKey: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        baseURL: URL = defaultBaseURL, pageSize: Int = maxPageSize
+    ) {
         self.sourceName = sourceName
         self.apiKey = apiKey
         self.timeZone = timeZone
@@ -31,8 +33,9 @@ public struct SpinitronAdapter: StationAdapter {
         var items = [URLQueryItem(name: "count", value: String(pageSize)), URLQueryItem(name: "page", value: "1")]
         if let start = window.start { items.append(URLQueryItem(name: "start", value: Timestamp.format(start))) }
         if let end = window.end { items.append(URLQueryItem(name: "end", value: Timestamp.format(end))) }
-        return PageRequest(url: baseURL.appendingPathComponent("spins").settingQueryItems(items),
-                           headers: ["Authorization": "Bearer \(apiKey)"], secretHeaderNames: ["Authorization"])
+        return PageRequest(
+            url: baseURL.appendingPathComponent("spins").settingQueryItems(items),
+            headers: ["Authorization": "Bearer \(apiKey)"], secretHeaderNames: ["Authorization"])
     }
 
     public func parse(_ body: Data, for request: PageRequest) throws -> ParsedPage {
@@ -44,11 +47,15 @@ public struct SpinitronAdapter: StationAdapter {
         }
         // Follow `_links.next` by asking for the next page number of this same request, so
         // the window and count survive even when a link omits them.
-        let current = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?
+        let current =
+            URLComponents(url: request.url, resolvingAgainstBaseURL: false)?
             .queryItems?.first { $0.name == "page" }?.value.flatMap(Int.init) ?? 1
-        let next = page.links?.next == nil || page.items.isEmpty ? nil : PageRequest(
-            url: request.url.settingQueryItems([URLQueryItem(name: "page", value: String(current + 1))]),
-            headers: request.headers, secretHeaderNames: request.secretHeaderNames)
+        let next =
+            page.links?.next == nil || page.items.isEmpty
+            ? nil
+            : PageRequest(
+                url: request.url.settingQueryItems([URLQueryItem(name: "page", value: String(current + 1))]),
+                headers: request.headers, secretHeaderNames: request.secretHeaderNames)
         return ParsedPage(records: page.items.map(\.record), next: next)
     }
 }

@@ -19,10 +19,13 @@ public enum SpinitronFactory: StationAdapterFactory {
         }
         var zone = TimeZone(identifier: "UTC")!
         if let name = settings.options["time_zone"] {
-            guard let parsed = TimeZone(identifier: name) else { throw IngestError.usage("'\(name)' is not a time zone (use an IANA name such as America/New_York)") }
+            guard let parsed = TimeZone(identifier: name) else {
+                throw IngestError.usage("'\(name)' is not a time zone (use an IANA name such as America/New_York)")
+            }
             zone = parsed
         }
-        return SpinitronAdapter(sourceName: settings.sourceName, apiKey: key, timeZone: zone,
-                                baseURL: settings.baseURL ?? defaultBaseURL, pageSize: settings.pageSize ?? SpinitronAdapter.maxPageSize)
+        return SpinitronAdapter(
+            sourceName: settings.sourceName, apiKey: key, timeZone: zone,
+            baseURL: settings.baseURL ?? defaultBaseURL, pageSize: settings.pageSize ?? SpinitronAdapter.maxPageSize)
     }
 }

@@ -26,8 +26,9 @@ struct SpinitronSpin: SourceRow {
         let title = song?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let name = artist?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard !title.isEmpty, !name.isEmpty else { return .invalid(reason: title.isEmpty ? "missing song" : "missing artist") }
-        return .track(Play(
-            sourcePlayID: String(id), title: title, artist: name, album: release.flatMap { $0.isEmpty ? nil : $0 },
-            airdate: date, isrc: isrc.flatMap { $0.isEmpty ? nil : $0 }, year: released.flatMap { $0 > 0 ? $0 : nil }))
+        return .track(
+            Play(
+                sourcePlayID: String(id), title: title, artist: name, album: release.flatMap { $0.isEmpty ? nil : $0 },
+                airdate: date, isrc: isrc.flatMap { $0.isEmpty ? nil : $0 }, year: released.flatMap { $0 > 0 ? $0 : nil }))
     }
 }

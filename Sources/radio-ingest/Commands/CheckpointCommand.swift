@@ -16,14 +16,17 @@ struct CheckpointCommand: AsyncParsableCommand {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            let checkpoint = try await database.withStore(readOnly: true, logger: logging.makeLogger(), config: try config.load()) { store in
+            let checkpoint = try await database.withStore(readOnly: true, logger: logging.makeLogger(), config: try config.load()) {
+                store in
                 try await store.checkpoint(for: source)
             }
             guard let checkpoint else {
                 FileHandleOutput.standardError("radio-ingest: \(source) has no checkpoint")
                 throw ExitCode.failure
             }
-            print("{\"source\":\"\(source)\",\"cursor\":\(checkpoint.cursor.map { "\"\($0)\"" } ?? "null"),\"metadata\":\(checkpoint.metadataJSON())}")
+            print(
+                "{\"source\":\"\(source)\",\"cursor\":\(checkpoint.cursor.map { "\"\($0)\"" } ?? "null"),\"metadata\":\(checkpoint.metadataJSON())}"
+            )
         }
     }
 

@@ -76,9 +76,11 @@ struct Scheduler: Service {
             guard let summary, summary.status != .interrupted else { return }
             failures = summary.status == .failed ? failures + 1 : 0
             let wait = SourceSchedule.nextWait(schedule, failures: failures)
-            logger.info("source run done; next run scheduled", metadata: [
-                "ingest.source": "\(entry.name)", "ingest.status": "\(summary.status.rawValue)", "ingest.next_in": "\(wait)",
-            ])
+            logger.info(
+                "source run done; next run scheduled",
+                metadata: [
+                    "ingest.source": "\(entry.name)", "ingest.status": "\(summary.status.rawValue)", "ingest.next_in": "\(wait)",
+                ])
             await stop.sleep(for: wait)
         }
     }

@@ -55,7 +55,8 @@ extension RadioIngest {
             }
             return try sources.map { name in
                 guard let entry = loaded.source(named: name) else {
-                    throw ValidationError("\(loaded.path) has no source named '\(name)' (it has: \(loaded.sources.map(\.name).joined(separator: ", ")))")
+                    throw ValidationError(
+                        "\(loaded.path) has no source named '\(name)' (it has: \(loaded.sources.map(\.name).joined(separator: ", ")))")
                 }
                 return entry
             }
@@ -68,8 +69,11 @@ enum SummaryTable {
     static func text(_ summaries: [RunSummary]) -> String {
         let header = ["source", "status", "pages", "seen", "tracks", "inserted", "matched", "new", "invalid", "dups", "errors"]
         func row(_ name: String, _ status: String, _ c: RunCounters) -> [String] {
-            [name, status] + [c.pagesFetched, c.playsSeen, c.trackPlays, c.provenanceInserted, c.songsMatched, c.newSongs,
-                              c.skippedInvalid, c.duplicatesSkipped, c.errors].map(String.init)
+            [name, status]
+                + [
+                    c.pagesFetched, c.playsSeen, c.trackPlays, c.provenanceInserted, c.songsMatched, c.newSongs,
+                    c.skippedInvalid, c.duplicatesSkipped, c.errors,
+                ].map(String.init)
         }
         let total = summaries.map(\.counters).reduce(RunCounters(), +)
         let rows = [header] + summaries.map { row($0.source, $0.status.rawValue, $0.counters) } + [row("TOTAL", overall(summaries), total)]

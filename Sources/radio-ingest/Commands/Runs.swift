@@ -21,10 +21,11 @@ extension RadioIngest {
             }
             for run in runs {
                 let c = run.counters
-                print("#\(run.id ?? 0) \(run.source) \(run.status) started \(Timestamp.format(run.startedAt)) "
-                    + "pages=\(c.pagesFetched) tracks=\(c.trackPlays) inserted=\(c.provenanceInserted) matched=\(c.songsMatched) "
-                    + "new=\(c.newSongs) skipped=\(c.skippedInvalid) duplicates=\(c.duplicatesSkipped) errors=\(c.errors)"
-                    + (run.error.map { " error=\($0)" } ?? ""))
+                print(
+                    "#\(run.id ?? 0) \(run.source) \(run.status) started \(Timestamp.format(run.startedAt)) "
+                        + "pages=\(c.pagesFetched) tracks=\(c.trackPlays) inserted=\(c.provenanceInserted) matched=\(c.songsMatched) "
+                        + "new=\(c.newSongs) skipped=\(c.skippedInvalid) duplicates=\(c.duplicatesSkipped) errors=\(c.errors)"
+                        + (run.error.map { " error=\($0)" } ?? ""))
             }
         }
     }

@@ -21,8 +21,9 @@ struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
     @OptionGroup var flags: RunFlags
     @Option(help: ArgumentHelp("The config entry to run (default: the one named '\(Factory.name)').", valueName: "name"))
     var source: String?
-    @Option(help: ArgumentHelp(
-        "Record mode: save every fetched page into this directory as fixtures (implies --dry-run).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Record mode: save every fetched page into this directory as fixtures (implies --dry-run).", valueName: "dir"))
     var record: String?
     @OptionGroup var config: ConfigOptions
     @OptionGroup var database: DatabaseOptions
@@ -43,7 +44,9 @@ struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
             throw ExitCode.validationFailure
         }
         if let entry, entry.adapter != Factory.name {
-            FileHandleOutput.standardError("radio-ingest: source '\(entry.name)' uses the \(entry.adapter) adapter; run `radio-ingest \(entry.adapter) --source \(entry.name)`")
+            FileHandleOutput.standardError(
+                "radio-ingest: source '\(entry.name)' uses the \(entry.adapter) adapter; run `radio-ingest \(entry.adapter) --source \(entry.name)`"
+            )
             throw ExitCode.validationFailure
         }
         var settings = entry?.adapterSettings() ?? AdapterSettings(sourceName: Factory.name)

@@ -49,14 +49,17 @@ struct StatusReport {
             let checkpoint = checkpoints[name]
             // Holes inside the history (below the newest covered airdate, down to the oldest
             // covered one or an unfinished walk's start); time since the last run is not a hole.
-            let gaps = checkpoint.map { c -> [TimeWindow] in
-                guard let newest = c.ledger.spans.last.map({ Timestamp.date(microseconds: $0.upper) }) else { return [] }
-                let start = [c.ledger.oldestCovered, c.pendingWalk?.start].compactMap { $0 }.min()
-                let openBelow = c.pendingWalk != nil && c.pendingWalk?.start == nil
-                return c.ledger.gaps(in: TimeWindow(start: openBelow ? nil : start, end: newest), now: newest)
-            } ?? []
-            sources.append(SourceStatus(name: name, checkpoint: checkpoint, gaps: gaps,
-                                        runs: try await store.recentRuns(source: name, limit: runs)))
+            let gaps =
+                checkpoint.map { c -> [TimeWindow] in
+                    guard let newest = c.ledger.spans.last.map({ Timestamp.date(microseconds: $0.upper) }) else { return [] }
+                    let start = [c.ledger.oldestCovered, c.pendingWalk?.start].compactMap { $0 }.min()
+                    let openBelow = c.pendingWalk != nil && c.pendingWalk?.start == nil
+                    return c.ledger.gaps(in: TimeWindow(start: openBelow ? nil : start, end: newest), now: newest)
+                } ?? []
+            sources.append(
+                SourceStatus(
+                    name: name, checkpoint: checkpoint, gaps: gaps,
+                    runs: try await store.recentRuns(source: name, limit: runs)))
         }
         return StatusReport(sources: sources, songsAwaitingEmbedding: try await store.countSongsAwaitingEmbedding())
     }
@@ -89,12 +92,14 @@ struct StatusReport {
 
     func runLines(_ runs: [RunRecord]) -> [String] {
         guard !runs.isEmpty else { return ["  runs:     none"] }
-        return ["  runs:"] + runs.map { run in
-            let c = run.counters
-            return "    #\(run.id ?? 0) \(run.status) \(Timestamp.format(run.startedAt)) pages=\(c.pagesFetched) tracks=\(c.trackPlays) "
-                + "inserted=\(c.provenanceInserted) matched=\(c.songsMatched) new=\(c.newSongs) invalid=\(c.skippedInvalid) "
-                + "dups=\(c.duplicatesSkipped) errors=\(c.errors)" + (run.error.map { " error: \($0)" } ?? "")
-        }
+        return ["  runs:"]
+            + runs.map { run in
+                let c = run.counters
+                return
+                    "    #\(run.id ?? 0) \(run.status) \(Timestamp.format(run.startedAt)) pages=\(c.pagesFetched) tracks=\(c.trackPlays) "
+                    + "inserted=\(c.provenanceInserted) matched=\(c.songsMatched) new=\(c.newSongs) invalid=\(c.skippedInvalid) "
+                    + "dups=\(c.duplicatesSkipped) errors=\(c.errors)" + (run.error.map { " error: \($0)" } ?? "")
+            }
     }
 
     func json() -> String {
@@ -105,14 +110,19 @@ struct StatusReport {
                 if let checkpoint = source.checkpoint {
                     entry["cursor"] = checkpoint.cursor ?? NSNull()
                     entry["covered"] = checkpoint.ledger.spans.map { [Checkpoint.text($0.lower), Checkpoint.text($0.upper)] }
-                    entry["pending_walk"] = checkpoint.pendingWalk.map { [$0.start.map(Timestamp.format) ?? "-infinity", $0.end.map(Timestamp.format) ?? "now"] } ?? NSNull()
+                    entry["pending_walk"] =
+                        checkpoint.pendingWalk.map {
+                            [$0.start.map(Timestamp.format) ?? "-infinity", $0.end.map(Timestamp.format) ?? "now"]
+                        } ?? NSNull()
                 }
                 entry["gaps"] = source.gaps.map { [$0.start.map(Timestamp.format) ?? "-infinity", $0.end.map(Timestamp.format) ?? "now"] }
                 entry["runs"] = source.runs.map { run -> [String: Any] in
                     let counters = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(run.counters))) ?? [:]
-                    return ["id": run.id ?? 0, "status": run.status, "started_at": Timestamp.format(run.startedAt),
-                            "finished_at": run.finishedAt.map(Timestamp.format) ?? NSNull(), "error": run.error ?? NSNull(),
-                            "counters": counters]
+                    return [
+                        "id": run.id ?? 0, "status": run.status, "started_at": Timestamp.format(run.startedAt),
+                        "finished_at": run.finishedAt.map(Timestamp.format) ?? NSNull(), "error": run.error ?? NSNull(),
+                        "counters": counters,
+                    ]
                 }
                 return entry
             },

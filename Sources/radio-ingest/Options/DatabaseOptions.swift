@@ -8,9 +8,11 @@ import SQLiteCatalog
 
 /// `--database-url`, shared by every command that opens the catalog.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: ArgumentHelp(
-        "sqlite:PATH or postgres://user:password@host:port/db (default: $DATABASE_URL, else sqlite:radio-ingest.sqlite).",
-        valueName: "url"))
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "sqlite:PATH or postgres://user:password@host:port/db (default: $DATABASE_URL, else sqlite:radio-ingest.sqlite).",
+            valueName: "url"))
     var url: String?
 
     /// The URL in force: the flag, else the config's `database.url`, else `DATABASE_URL`,
@@ -41,15 +43,18 @@ enum CatalogLocation {
             guard !path.isEmpty else { throw IngestError.usage("sqlite: needs a file path, as in sqlite:radio-ingest.sqlite") }
             return try SQLiteCatalog(path: path, readOnly: readOnly)
         }
-        throw IngestError.usage("unsupported database URL scheme in '\(url.prefix(while: { $0 != ":" })):...'; use sqlite:PATH or postgres://...")
+        throw IngestError.usage(
+            "unsupported database URL scheme in '\(url.prefix(while: { $0 != ":" })):...'; use sqlite:PATH or postgres://...")
     }
 }
 
 extension DatabaseOptions {
     /// Opens the catalog, runs `body`, closes it; a storage error becomes its message on stderr
     /// and exit code 1.
-    func withStore<T>(readOnly: Bool, logger: Logger, config: IngestConfig?,
-                      _ body: (any CatalogStore) async throws -> T) async throws -> T {
+    func withStore<T>(
+        readOnly: Bool, logger: Logger, config: IngestConfig?,
+        _ body: (any CatalogStore) async throws -> T
+    ) async throws -> T {
         let store = try open(readOnly: readOnly, logger: logger, config: config)
         do {
             let value = try await body(store)

@@ -17,13 +17,15 @@ struct RunFlags: ParsableArguments {
     @Flag(help: "Fill only the gaps between the covered history and now.")
     var incremental = false
 
-    @Option(help: ArgumentHelp(
-        "Plays from this airdate on: YYYY-MM-DD (midnight, station time) or an RFC 3339 timestamp.", valueName: "ISO"))
+    @Option(
+        help: ArgumentHelp(
+            "Plays from this airdate on: YYYY-MM-DD (midnight, station time) or an RFC 3339 timestamp.", valueName: "ISO"))
     var startDate: String?
 
-    @Option(help: ArgumentHelp(
-        "Plays up to this airdate: YYYY-MM-DD includes that whole day (station time); a timestamp is exclusive.",
-        valueName: "ISO"))
+    @Option(
+        help: ArgumentHelp(
+            "Plays up to this airdate: YYYY-MM-DD includes that whole day (station time); a timestamp is exclusive.",
+            valueName: "ISO"))
     var endDate: String?
 
     @Option(help: ArgumentHelp("The source's API root (a mirror or a test server).", valueName: "url"))
@@ -56,8 +58,9 @@ struct RunFlags: ParsableArguments {
             }
             return date
         }
-        let window = TimeWindow(start: try date(startDate, flag: "--start-date", endOfDay: false),
-                                end: try date(endDate, flag: "--end-date", endOfDay: true))
+        let window = TimeWindow(
+            start: try date(startDate, flag: "--start-date", endOfDay: false),
+            end: try date(endDate, flag: "--end-date", endOfDay: true))
         if let start = window.start, let end = window.end, start >= end {
             throw ValidationError("--start-date must be before --end-date")
         }
