@@ -11,8 +11,10 @@ struct SourceWalk {
     var logger: Logger
     var runID: Int64?
     let stop: StopSignal
-    /// The lease this walk renews after every page, when it holds one.
+    /// The lease this walk renews, when it holds one: after a page, once a fifth of its TTL
+    /// has passed since the last renewal (so renewing costs no statement on most pages).
     var lease: (holder: String, ttl: Duration)?
+    var lastRenewal = ContinuousClock.now
     var counters = RunCounters()
     var dryRunMemory = DryRunMemory()
 
@@ -85,10 +87,12 @@ struct SourceWalk {
             let dispositions = try await write(batch)
             counters.add(dispositions)
             logPage(request: request, prepared: prepared, dispositions: dispositions)
-            if let lease, !options.dryRun,
-                !(try await store.renewLease(source: adapter.sourceName, holder: lease.holder, ttl: lease.ttl))
-            {
-                throw IngestError.storage("lost the lease on \(adapter.sourceName) to another process; stopping after the committed page")
+            if let lease, !options.dryRun, ContinuousClock.now - lastRenewal > lease.ttl / 5 {
+                lastRenewal = .now
+                guard try await store.renewLease(source: adapter.sourceName, holder: lease.holder, ttl: lease.ttl) else {
+                    throw IngestError.storage(
+                        "lost the lease on \(adapter.sourceName) to another process; stopping after the committed page")
+                }
             }
 
             if prepared.stoppedByLimit { return false }
