@@ -119,8 +119,7 @@ import Testing
         #expect(process.terminationStatus == 0)
         #expect(goodRuns >= 3, "the healthy source kept its schedule")
         #expect(try await catalog.scalar("SELECT count(*) FROM ingestion_runs WHERE source = 'broken' AND status = 'failed'") >= 1)
-        // After a failure the broken source waits 2 s, then 4 s: it runs less often than the good one.
-        #expect(try await catalog.scalar("SELECT count(*) FROM ingestion_runs WHERE source = 'broken'") < goodRuns)
+        // After its failure the broken source waits twice its interval (2 s instead of 1 s).
         #expect(log.contains("ingest.next_in=2.0 seconds"))
     }
 
