@@ -19,7 +19,7 @@ public struct SpinitronAdapter: StationAdapter {
     let apiKey: String
 
     public init(
-        sourceName: String, apiKey: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        sourceName: String, apiKey: String, timeZone: TimeZone = .gmt,
         baseURL: URL = defaultBaseURL, pageSize: Int = maxPageSize
     ) {
         self.sourceName = sourceName

@@ -17,7 +17,7 @@ public enum SpinitronFactory: StationAdapterFactory {
         guard let key = settings.environment[variable], !key.isEmpty else {
             throw IngestError.usage("the spinitron source '\(settings.sourceName)' needs its station's API key in $\(variable)")
         }
-        var zone = TimeZone(identifier: "UTC")!
+        var zone = TimeZone.gmt
         if let name = settings.options["time_zone"] {
             guard let parsed = TimeZone(identifier: name) else {
                 throw IngestError.usage("'\(name)' is not a time zone (use an IANA name such as America/New_York)")
