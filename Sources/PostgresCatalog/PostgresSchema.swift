@@ -95,6 +95,8 @@ enum PostgresSchema {
                 """
             ]
         ),
+        // Each run looks for unkeyed songs: keep that off a full scan of a large catalog.
+        (3, ["CREATE INDEX IF NOT EXISTS songs_key_version_idx ON songs (key_version)"]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

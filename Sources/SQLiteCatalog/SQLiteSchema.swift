@@ -93,6 +93,14 @@ enum SQLiteSchema {
                     )
                     """)
         }
+        migrator.registerMigration("v4-indexes") { db in
+            // Each run looks for unkeyed songs and counts songs awaiting an embedding.
+            try db.execute(
+                sql: """
+                    CREATE INDEX IF NOT EXISTS songs_key_version_idx ON songs (key_version);
+                    CREATE INDEX IF NOT EXISTS songs_awaiting_embedding_idx ON songs (created_at) WHERE embedding_version = 0;
+                    """)
+        }
         return migrator
     }
 

@@ -107,7 +107,7 @@ import Testing
             try await group.waitForAll()
         }
         let queue = try DatabaseQueue(path: path)
-        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") } == 3)
+        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") } == 4)
         try queue.close()
     }
 
