@@ -18,8 +18,7 @@ extension PostgresCatalog {
 
     /// Keys one batch of unkeyed songs; in read-only mode keeps the keys in memory instead.
     func keyNextBatch(readOnly: Bool, on connection: PostgresConnection) async throws -> Int {
-        try await execute(readOnly ? "START TRANSACTION READ ONLY" : "BEGIN", on: connection)
-        do {
+        try await inTransaction(readOnly ? .readOnly : .readWrite, on: connection) {
             if !readOnly { try await execute("SELECT pg_advisory_xact_lock(7305417204)", on: connection) }
             let limit = readOnly ? Int.max / 2 : SongKeying.batchSize
             var songs: [SongKeying.Unkeyed] = []
@@ -44,9 +43,7 @@ extension PostgresCatalog {
             }
             let assignments = SongKeying.assign(songs, taken: taken)
             if readOnly {
-                let pending = Dictionary(assignments.compactMap { a in a.matchKey.map { ($0, a.id) } }, uniquingKeysWith: { a, _ in a })
-                state.withLock { $0.pendingKeys = pending }
-                try await execute("ROLLBACK", on: connection)
+                state.withLock { $0.pendingKeys = SongKeying.songIDsByKey(assignments) }
             } else if !assignments.isEmpty {
                 let payload = try PostgresPayload.json(assignments)
                 try await execute(
@@ -55,14 +52,8 @@ extension PostgresCatalog {
                     FROM jsonb_to_recordset(\(payload)::jsonb) AS t(id text, match_key text)
                     WHERE songs.id = t.id
                     """, on: connection)
-                try await execute("COMMIT", on: connection)
-            } else {
-                try await execute("COMMIT", on: connection)
             }
             return assignments.count
-        } catch {
-            _ = try? await execute("ROLLBACK", on: connection)
-            throw error
         }
     }
 

@@ -21,22 +21,17 @@ extension PostgresCatalog {
             return PagePlan(batch: batch, existingPlayIDs: [], songIDByMBID: [:], songIDByKey: [:]).dispositions
         }
         return try await withConnection { connection in
-            try await execute("START TRANSACTION READ ONLY", on: connection)
-            do {
-                let plan = try await plan(batch, on: connection, extraKeys: pendingKeys)
-                try await execute("ROLLBACK", on: connection)
-                return plan.dispositions
-            } catch {
-                _ = try? await execute("ROLLBACK", on: connection)
-                throw error
+            try await inTransaction(.readOnly, on: connection) {
+                try await plan(batch, on: connection, extraKeys: pendingKeys).dispositions
             }
         }
     }
 
     func writePage(_ batch: PageBatch, isolatingFailures: Bool) async throws -> [PlayDisposition] {
+        // The raw client, not `withConnection`: a server error must reach `commit` unmapped, so
+        // that it can retry the page play by play.
         try await client.withConnection { connection in
-            try await execute("BEGIN", on: connection)
-            do {
+            try await inTransaction(on: connection) {
                 var plan = try await plan(batch, on: connection)
                 if isolatingFailures {
                     try await writeOneByOne(&plan, on: connection)
@@ -47,11 +42,7 @@ extension PostgresCatalog {
                     plan.markDuplicates(Set(plan.rows.map(\.play.sourcePlayID)).subtracting(stored))
                 }
                 try await saveCheckpoint(batch.checkpoint, on: connection)
-                try await execute("COMMIT", on: connection)
                 return plan.dispositions
-            } catch {
-                _ = try? await execute("ROLLBACK", on: connection)
-                throw error
             }
         }
     }

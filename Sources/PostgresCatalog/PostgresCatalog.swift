@@ -58,6 +58,29 @@ public final class PostgresCatalog: CatalogStore {
         return try await connection.query(query, logger: logger)
     }
 
+    /// How ``inTransaction(_:on:_:)`` opens and ends a transaction.
+    enum TransactionMode {
+        /// `BEGIN`, committed when the body returns.
+        case readWrite
+        /// `START TRANSACTION READ ONLY`, rolled back when the body returns: it cannot write.
+        case readOnly
+    }
+
+    /// Runs `body` inside a transaction on `connection`, rolling back when it throws.
+    func inTransaction<T>(
+        _ mode: TransactionMode = .readWrite, on connection: PostgresConnection, _ body: () async throws -> T
+    ) async throws -> T {
+        try await execute(mode == .readOnly ? "START TRANSACTION READ ONLY" : "BEGIN", on: connection)
+        do {
+            let value = try await body()
+            try await execute(mode == .readOnly ? "ROLLBACK" : "COMMIT", on: connection)
+            return value
+        } catch {
+            _ = try? await execute("ROLLBACK", on: connection)
+            throw error
+        }
+    }
+
     /// Runs `body` on one connection, turning connection failures into a clear storage error.
     func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await ensureReachable()
@@ -111,8 +134,7 @@ public final class PostgresCatalog: CatalogStore {
     public func migrate() async throws {
         if state.withLock({ $0.migrated }) { return }
         try await withConnection { connection in
-            try await execute("BEGIN", on: connection)
-            do {
+            try await inTransaction(on: connection) {
                 try await execute("SELECT pg_advisory_xact_lock(7305417203)", on: connection)
                 try await execute(
                     "CREATE TABLE IF NOT EXISTS radio_ingest_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
@@ -128,10 +150,6 @@ public final class PostgresCatalog: CatalogStore {
                     try await execute("INSERT INTO radio_ingest_migrations (version) VALUES (\(migration.version))", on: connection)
                     logger.info("applied catalog migration", metadata: ["ingest.migration": "\(migration.version)"])
                 }
-                try await execute("COMMIT", on: connection)
-            } catch {
-                _ = try? await execute("ROLLBACK", on: connection)
-                throw error
             }
         }
         state.withLock {

@@ -8,8 +8,7 @@ extension SQLiteCatalog {
         try await guarded {
             if readOnly || self.readOnly {
                 let assignments = try await writer.read { db in try Self.assignKeys(in: db, limit: Int.max / 2) }
-                let pending = Dictionary(assignments.compactMap { a in a.matchKey.map { ($0, a.id) } }, uniquingKeysWith: { a, _ in a })
-                pendingKeys.withLock { $0 = pending }
+                pendingKeys.withLock { $0 = SongKeying.songIDsByKey(assignments) }
                 return assignments.count
             }
             var total = 0
