@@ -9,9 +9,9 @@ public struct IngestEngine: Sendable {
     public var logger: Logger
     /// The clock for "now"; tests pin it.
     public var now: @Sendable () -> Date
-    /// Who this process is in a lease: `host:pid`.
+    /// Who this process is in a lease: `host:pid:boot`.
     public var holder: String
-    /// How long a lease lasts without renewal; renewed after every page.
+    /// How long a lease lasts without renewal; a walk renews it once a fifth of this has passed.
     public var leaseTTL: Duration = .seconds(300)
 
     public init(
@@ -47,27 +47,11 @@ public struct IngestEngine: Sendable {
         var leased = false
         do {
             if !options.dryRun {
-                try await store.migrate()
-                switch try await acquireLease(adapter.sourceName, store: store, logger: logger) {
-                case .acquired:
-                    leased = true
-                    walk.lease = (holder, leaseTTL)
-                    let abandoned = try await store.markAbandonedRuns(source: adapter.sourceName)
-                    if abandoned > 0 {
-                        logger.notice("marked runs whose process died as abandoned", metadata: ["ingest.runs": "\(abandoned)"])
-                    }
-                case .heldBy(let other, let until):
-                    logger.notice(
-                        "source is being ingested elsewhere; skipping",
-                        metadata: [
-                            "ingest.lease_holder": "\(other)", "ingest.lease_until": "\(Timestamp.format(until))",
-                        ])
-                    return RunSummary(
-                        source: adapter.sourceName, runID: nil, status: .skipped, dryRun: false, counters: RunCounters(),
-                        songsAwaitingEmbedding: nil,
-                        error: "\(adapter.sourceName) is being ingested by \(other) (lease until \(Timestamp.format(until)))",
-                        startedAt: startedAt, finishedAt: now())
+                if let skipped = try await claim(adapter.sourceName, in: store, startedAt: startedAt, logger: logger) {
+                    return skipped
                 }
+                leased = true
+                walk.lease = (holder, leaseTTL)
                 record.id = try await store.startRun(record)
                 logger[metadataKey: "ingest.run_id"] = "\(record.id ?? 0)"
                 walk.logger = logger
@@ -101,17 +85,44 @@ public struct IngestEngine: Sendable {
             source: adapter.sourceName, runID: record.id, status: failure == nil ? status : .failed, dryRun: options.dryRun,
             counters: walk.counters, songsAwaitingEmbedding: nil, error: failure, startedAt: startedAt, finishedAt: now())
         summary.songsAwaitingEmbedding = try? await store.countSongsAwaitingEmbedding()
-        if record.id != nil {
-            record.finishedAt = summary.finishedAt
-            record.status = summary.status.rawValue
-            record.counters = summary.counters
-            record.error = failure
-            do { try await store.finishRun(record) } catch {
-                logger.error("could not record the run's end", metadata: ["ingest.error": "\(error)"])
-            }
-        }
+        await closeHistory(summary, started: record, in: store, logger: logger)
         logSummary(summary, logger: logger)
         return summary
+    }
+
+    /// Prepares a writing run: migrates, takes the source's lease and marks runs that died
+    /// holding it as abandoned. Returns a `skipped` summary when another process holds it.
+    func claim(_ source: String, in store: any CatalogStore, startedAt: Date, logger: Logger) async throws -> RunSummary? {
+        try await store.migrate()
+        switch try await acquireLease(source, store: store, logger: logger) {
+        case .acquired:
+            let abandoned = try await store.markAbandonedRuns(source: source)
+            if abandoned > 0 {
+                logger.notice("marked runs whose process died as abandoned", metadata: ["ingest.runs": "\(abandoned)"])
+            }
+            return nil
+        case .heldBy(let other, let until):
+            logger.notice(
+                "source is being ingested elsewhere; skipping",
+                metadata: ["ingest.lease_holder": "\(other)", "ingest.lease_until": "\(Timestamp.format(until))"])
+            return RunSummary(
+                source: source, runID: nil, status: .skipped, dryRun: false, counters: RunCounters(), songsAwaitingEmbedding: nil,
+                error: "\(source) is being ingested by \(other) (lease until \(Timestamp.format(until)))",
+                startedAt: startedAt, finishedAt: now())
+        }
+    }
+
+    /// Closes the run's history row, when the run has one.
+    func closeHistory(_ summary: RunSummary, started: RunRecord, in store: any CatalogStore, logger: Logger) async {
+        guard started.id != nil else { return }
+        var record = started
+        record.finishedAt = summary.finishedAt
+        record.status = summary.status.rawValue
+        record.counters = summary.counters
+        record.error = summary.error
+        do { try await store.finishRun(record) } catch {
+            logger.error("could not record the run's end", metadata: ["ingest.error": "\(error)"])
+        }
     }
 
     /// Takes the source's lease; a lease left by a dead process on this machine is taken over.

@@ -86,7 +86,7 @@ struct SourceWalk {
             let batch = PageBatch(source: adapter.sourceName, plays: prepared.plays, checkpoint: checkpoint)
             let dispositions = try await write(batch)
             counters.add(dispositions)
-            logPage(request: request, prepared: prepared, dispositions: dispositions)
+            logPage(request: request, prepared: prepared)
             if let lease, !options.dryRun, ContinuousClock.now - lastRenewal > lease.ttl / 5 {
                 lastRenewal = .now
                 guard try await store.renewLease(source: adapter.sourceName, holder: lease.holder, ttl: lease.ttl) else {
@@ -114,7 +114,7 @@ struct SourceWalk {
         return dispositions
     }
 
-    func logPage(request: PageRequest, prepared: PreparedPage, dispositions: [PlayDisposition]) {
+    func logPage(request: PageRequest, prepared: PreparedPage) {
         logger.info(
             "page done",
             metadata: [
