@@ -29,6 +29,11 @@ public struct TimeWindow: Sendable, Hashable, Codable, CustomStringConvertible {
             end: end.flatMap { a in other.end.map { max(a, $0) } })
     }
 
+    /// The bounds as text for JSON: RFC 3339, `-infinity` for an open start, `now` for an open end.
+    public var boundsText: [String] {
+        [start.map(Timestamp.format) ?? "-infinity", end.map(Timestamp.format) ?? "now"]
+    }
+
     public var description: String {
         "[\(start.map(Timestamp.format) ?? "-inf"), \(end.map(Timestamp.format) ?? "now"))"
     }

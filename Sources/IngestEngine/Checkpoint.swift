@@ -31,7 +31,7 @@ public struct Checkpoint: Sendable, Equatable {
             ledgerVersion: 1,
             covered: ledger.spans.map { [Self.text($0.lower), Timestamp.format(Timestamp.date(microseconds: $0.upper))] },
             pagesCommitted: pagesCommitted, lastRunID: lastRunID,
-            pendingWalk: pendingWalk.map { [$0.start.map(Timestamp.format) ?? "-infinity", $0.end.map(Timestamp.format) ?? "now"] })
+            pendingWalk: pendingWalk?.boundsText)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? String(decoding: encoder.encode(metadata), as: UTF8.self)) ?? "{}"

@@ -9,9 +9,14 @@ public final class FixtureRecorder: Sendable {
     public let directory: URL
     let entries = Mutex<[[String: String]]>([])
 
+    /// Creates `directory` if needed; throws a usage error naming it when that fails.
     public init(directory: URL) throws {
         self.directory = directory
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw IngestError.usage("cannot create the record directory \(directory.path): \(error.localizedDescription)")
+        }
     }
 
     func record(_ body: Data, for request: PageRequest) throws {

@@ -110,8 +110,8 @@ public final class TestCatalog: Sendable {
         }
     }
 
-    /// A reader that never creates the file and waits politely for writers. (GRDB's read-only
-    /// mode was seen to read a stale snapshot while another process wrote, so it is not used.)
+    /// A reader for assertions: it never creates the file (a poll that runs before the program
+    /// under test creates it must not leave an empty file in its way) and waits for writers.
     func readOnlyQueue() throws -> DatabaseQueue {
         guard FileManager.default.fileExists(atPath: sqlitePath!) else { throw TestCatalogError.noFileYet }
         var configuration = Configuration()

@@ -109,9 +109,8 @@ public final class SQLiteCatalog: CatalogStore {
                 do {
                     try migrator.migrate(writer)
                     return
-                } catch let error as DatabaseError where attempt < 5 {
+                } catch is DatabaseError where attempt < 5 {
                     try await Task.sleep(for: .milliseconds(50 * attempt))
-                    _ = error
                 }
             }
         }

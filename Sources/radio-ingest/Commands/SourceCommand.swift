@@ -57,11 +57,7 @@ struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
         var engine = IngestEngine(logger: logger)
         if let record {
             options.dryRun = true
-            engine.fetcher.recorder = try usage {
-                do { return try FixtureRecorder(directory: URL(fileURLWithPath: record)) } catch {
-                    throw IngestError.usage("cannot create the record directory \(record): \(error.localizedDescription)")
-                }
-            }
+            engine.fetcher.recorder = try usage { try FixtureRecorder(directory: URL(fileURLWithPath: record)) }
         }
         let store = try database.open(readOnly: options.dryRun, logger: logger, config: loaded)
         let summary = await engine.run(adapter, into: store, options: options)

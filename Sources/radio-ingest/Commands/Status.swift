@@ -111,11 +111,9 @@ struct StatusReport {
                     entry["cursor"] = checkpoint.cursor ?? NSNull()
                     entry["covered"] = checkpoint.ledger.spans.map { [Checkpoint.text($0.lower), Checkpoint.text($0.upper)] }
                     entry["pending_walk"] =
-                        checkpoint.pendingWalk.map {
-                            [$0.start.map(Timestamp.format) ?? "-infinity", $0.end.map(Timestamp.format) ?? "now"]
-                        } ?? NSNull()
+                        checkpoint.pendingWalk?.boundsText ?? NSNull()
                 }
-                entry["gaps"] = source.gaps.map { [$0.start.map(Timestamp.format) ?? "-infinity", $0.end.map(Timestamp.format) ?? "now"] }
+                entry["gaps"] = source.gaps.map(\.boundsText)
                 entry["runs"] = source.runs.map { run -> [String: Any] in
                     let counters = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(run.counters))) ?? [:]
                     return [
