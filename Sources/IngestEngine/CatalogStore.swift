@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import Logging
 
 /// How a play found its song.
 public enum MatchMethod: String, Sendable, Codable {
@@ -27,12 +28,13 @@ public struct PageBatch: Sendable {
     public var source: String
     /// Valid plays, unique by `sourcePlayID` within the batch, in page order.
     public var plays: [Play]
-    /// The checkpoint as it stands once this page is in.
-    public var checkpoint: Checkpoint
+    /// The checkpoint as it stands once this page is in; `nil` leaves it as it is (a retry of
+    /// failed plays).
+    public var checkpoint: Checkpoint?
     /// Each play's ``SongKey``, computed once, in play order.
     public let matchKeys: [String]
 
-    public init(source: String, plays: [Play], checkpoint: Checkpoint) {
+    public init(source: String, plays: [Play], checkpoint: Checkpoint?) {
         self.source = source
         self.plays = plays
         self.checkpoint = checkpoint
@@ -94,32 +96,47 @@ public struct PendingSong: Sendable, Equatable, Codable {
 
 /// The song catalog and its ingestion bookkeeping, as the engine sees it.
 ///
-/// One protocol for every backend (PostgreSQL, SQLite). A conformer must:
-/// - write a ``PageBatch`` in one transaction (songs, plays, checkpoint) so that a crash
-///   loses nothing committed and duplicates nothing;
-/// - match by MBID first, then by ``SongKey``; never overwrite a non-null field of an
-///   existing song; create one song for a new song played twice in a page, or inserted by two
-///   processes at once;
-/// - isolate a database error to the play that caused it;
-/// - in ``preview(_:)``, write nothing at all (a read-only transaction).
+/// One protocol for every backend (PostgreSQL, SQLite). A store holds SQL, not decisions: the
+/// ``PageWriter`` plans and writes pages through a ``CatalogSession`` the store opens. A
+/// conformer must:
+/// - run a write session as one transaction (songs, plays, failed plays, checkpoint) so that a
+///   crash loses nothing committed and duplicates nothing, and a read session as a transaction
+///   that cannot write;
+/// - never alter tables it did not create: where another application owns `songs`,
+///   `external_plays` or `ingestion_checkpoints`, only insert into them (and upsert checkpoints);
+///   the tool's own state lives in its own tables;
+/// - adapt its writes to ``catalogSchema()``, the layout it found;
+/// - tell a row the database refused from a failure of the database as a whole
+///   (``rejectionReason(_:)``).
 ///
-/// `StoreConformance` in IngestTesting runs the same battery against every conformer.
+/// `StoreConformanceTests` runs the same battery against every conformer.
 public protocol CatalogStore: Sendable {
     /// A short name for logs: `postgres` or `sqlite`.
     var kind: String { get }
-    /// Creates or upgrades the schema; idempotent.
-    func migrate() async throws
+    /// Where the catalog is, for people: the URL with any password masked, or the file path.
+    var location: String { get }
+    /// Creates or upgrades the tool's own tables (and the catalog's, where absent); idempotent.
+    /// Returns what it applied, one line each.
+    @discardableResult
+    func migrate() async throws -> [String]
+    /// The catalog's layout, found by introspection once and then cached; throws a storage
+    /// error naming the column when the catalog cannot be written as it is.
+    func catalogSchema() async throws -> CatalogSchema
     /// Gives keys (``SongKey``) to songs that have none or an outdated one, such as songs
     /// another application inserted. With `readOnly`, computes them in memory for previews.
     /// Returns how many songs were keyed.
     @discardableResult
     func prepareForMatching(readOnly: Bool) async throws -> Int
+    /// Runs `body` in one read-write transaction, committed when it returns and rolled back
+    /// when it throws.
+    func withWriteSession<T: Sendable>(_ body: (any CatalogSession) async throws -> T) async throws -> T
+    /// Runs `body` in a transaction that writes nothing, for previews.
+    func withReadSession<T: Sendable>(_ body: (any CatalogSession) async throws -> T) async throws -> T
+    /// When `error` is the database refusing a row (a constraint, a trigger, a value it cannot
+    /// hold), the reason in plain words; `nil` for anything else (a lost connection, a full disk).
+    func rejectionReason(_ error: any Error) -> String?
     /// The checkpoint of `source`, or `nil` when it has none.
     func checkpoint(for source: String) async throws -> Checkpoint?
-    /// Writes one page atomically and says what became of each play, in batch order.
-    func commit(_ batch: PageBatch) async throws -> [PlayDisposition]
-    /// Says what ``commit(_:)`` would do, writing nothing.
-    func preview(_ batch: PageBatch) async throws -> [PlayDisposition]
     /// Records a run's start and returns its id.
     func startRun(_ run: RunRecord) async throws -> Int64
     /// Records a run's end.
@@ -134,6 +151,10 @@ public protocol CatalogStore: Sendable {
     func songsAwaitingEmbedding(limit: Int) async throws -> [PendingSong]
     /// How many songs await an embedding.
     func countSongsAwaitingEmbedding() async throws -> Int
+    /// Plays the catalog refused, oldest first, of one source or all.
+    func failedPlays(source: String?, limit: Int) async throws -> [FailedPlay]
+    /// How many refused plays wait, of one source or all.
+    func countFailedPlays(source: String?) async throws -> Int
     /// Removes the checkpoint of `source`.
     func resetCheckpoint(for source: String) async throws
     /// Every stored checkpoint, by source name.
@@ -149,4 +170,16 @@ public protocol CatalogStore: Sendable {
     func releaseLease(source: String, holder: String) async throws
     /// Closes connections.
     func close() async
+}
+
+extension CatalogStore {
+    /// Writes one page through a ``PageWriter``.
+    public func commit(_ batch: PageBatch) async throws -> [PlayDisposition] {
+        try await PageWriter(store: self, logger: Logger(label: "radio-ingest")).commit(batch)
+    }
+
+    /// Says what ``commit(_:)`` would do, writing nothing.
+    public func preview(_ batch: PageBatch) async throws -> [PlayDisposition] {
+        try await PageWriter(store: self, logger: Logger(label: "radio-ingest")).preview(batch)
+    }
 }

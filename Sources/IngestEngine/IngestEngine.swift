@@ -57,6 +57,19 @@ public struct IngestEngine: Sendable {
                 walk.logger = logger
             }
             walk.runID = record.id
+            let schema = try await store.catalogSchema()
+            logger.debug("catalog layout", metadata: ["ingest.catalog": "\(schema.summary.joined(separator: "; "))"])
+            walk.writer.logger = logger
+            walk.writer.runID = record.id
+            if !options.dryRun {
+                let waiting = try await store.countFailedPlays(source: adapter.sourceName)
+                walk.writer.clearsFailures = waiting > 0
+                if waiting > 0 {
+                    logger.notice(
+                        "plays the catalog refused earlier are waiting; see `radio-ingest failed list`",
+                        metadata: ["ingest.failed_plays": "\(waiting)"])
+                }
+            }
             let keyed = try await store.prepareForMatching(readOnly: options.dryRun)
             if keyed > 0 { logger.info("gave match keys to catalog songs", metadata: ["ingest.songs": "\(keyed)"]) }
             let checkpoint = try await store.checkpoint(for: adapter.sourceName) ?? Checkpoint(source: adapter.sourceName)

@@ -4,8 +4,9 @@ import IngestCore
 /// The store-independent part of writing a page: given what the catalog already holds, decide
 /// for each play whether it is a duplicate, which song it links to, and which songs are new.
 ///
-/// Both stores build a plan from two look-ups (existing play ids; songs by MBID or key), write
-/// what it says, then ``resolve(conflicts:)`` new songs another process inserted first.
+/// The ``PageWriter`` builds a plan from two look-ups (existing play ids; songs by MBID, ISRC or
+/// key), writes what it says, then ``resolve(conflicts:)`` new songs another process inserted
+/// first.
 public struct PagePlan: Sendable {
     /// A song to insert.
     public struct NewSong: Sendable, Codable, Equatable {
@@ -34,40 +35,62 @@ public struct PagePlan: Sendable {
     public private(set) var newSongs: [NewSong]
     public private(set) var rows: [PlayRow]
 
-    /// Plans `batch` against the catalog's current state.
+    /// Plans `plays` against the catalog's current state.
     /// - Parameters:
-    ///   - existingPlayIDs: source play ids already stored for the batch's source.
-    ///   - songIDByMBID: catalog songs by (lowercased) MBID.
-    ///   - songIDByKey: catalog songs by match key.
+    ///   - plays: the page's plays, their values already fitted to the catalog's columns.
+    ///   - keys: each play's match key, in play order.
+    ///   - rejected: plays that cannot be stored at all, by index, with the reason.
+    ///   - existingPlayIDs: source play ids already stored for the source.
+    ///   - hits: catalog songs by MBID, ISRC or key (for MBIDs and ISRCs the oldest first).
     public init(
-        batch: PageBatch, existingPlayIDs: Set<String>, songIDByMBID: [String: String],
-        songIDByKey: [String: String], makeID: () -> String = { UUID().uuidString.lowercased() }
+        source: String, plays: [Play], keys: [String], rejected: [Int: String] = [:], existingPlayIDs: Set<String>,
+        hits: [SongHit], makeID: () -> String = { UUID().uuidString.lowercased() }
     ) {
-        source = batch.source
+        self.source = source
         dispositions = []
         newSongs = []
         rows = []
+        var byMBID: [String: String] = [:]
+        var byKey: [String: String] = [:]
+        var heldISRCs = Set<String>()
+        for hit in hits {
+            switch hit.kind {
+            case .mbid: if byMBID[hit.value] == nil { byMBID[hit.value] = hit.songID }
+            case .key: if byKey[hit.value] == nil { byKey[hit.value] = hit.songID }
+            case .isrc: heldISRCs.insert(hit.value)
+            }
+        }
         var createdByKey: [String: String] = [:]
-        for (index, play) in batch.plays.enumerated() {
+        var createdByMBID: [String: String] = [:]
+        for (index, play) in plays.enumerated() {
+            if let reason = rejected[index] {
+                dispositions.append(.failed(reason: reason))
+                continue
+            }
             if existingPlayIDs.contains(play.sourcePlayID) {
                 dispositions.append(.duplicate)
                 continue
             }
-            let key = batch.matchKeys[index]
+            let key = keys[index]
+            let mbid = play.mbid?.lowercased()
             let disposition: PlayDisposition
-            if let mbid = play.mbid?.lowercased(), let id = songIDByMBID[mbid] {
+            if let mbid, let id = byMBID[mbid] {
                 disposition = .matched(songID: id, by: .mbid)
-            } else if let id = songIDByKey[key] {
+            } else if let id = byKey[key] {
                 disposition = .matched(songID: id, by: .key)
-            } else if let id = createdByKey[key] {
+            } else if let id = createdByKey[key] ?? mbid.flatMap({ createdByMBID[$0] }) {
                 disposition = .linkedToNewSong(songID: id)
             } else {
                 let id = makeID()
                 createdByKey[key] = id
+                if let mbid { createdByMBID[mbid] = id }
+                // An ISRC is unique to a recording in many catalogs: one another song holds
+                // already stays off the new song rather than failing its insert.
+                let isrc = play.isrc.flatMap { heldISRCs.insert($0).inserted ? $0 : nil }
                 newSongs.append(
                     NewSong(
                         id: id, matchKey: key, title: play.title, artist: play.artist, album: play.album,
-                        year: play.year, mbid: play.mbid?.lowercased(), isrc: play.isrc, source: batch.source))
+                        year: play.year, mbid: mbid, isrc: isrc, source: source))
                 disposition = .newSong(songID: id)
             }
             dispositions.append(disposition)
@@ -80,9 +103,19 @@ public struct PagePlan: Sendable {
         SongKey.make(title: play.title, artist: play.artist) ?? (play.title + "\u{1F}" + play.artist)
     }
 
-    /// MBIDs and keys to look songs up by, for the batch.
-    public static func lookups(for batch: PageBatch) -> (mbids: [String], keys: [String]) {
-        (Array(Set(batch.plays.compactMap { $0.mbid?.lowercased() })), Array(Set(batch.matchKeys)))
+    /// Replaces planned song ids by the ids the catalog stored them under (when the database
+    /// assigns ids).
+    public mutating func adoptStoredIDs(_ stored: [String: String]) {
+        let changed = stored.filter { $0.key != $0.value }
+        guard !changed.isEmpty else { return }
+        for i in newSongs.indices { if let id = changed[newSongs[i].id] { newSongs[i].id = id } }
+        for i in rows.indices {
+            guard let id = changed[rows[i].songID] else { continue }
+            rows[i].songID = id
+            let index = rows[i].index
+            guard dispositions[index].songID != nil else { continue }
+            dispositions[index] = dispositions[index].isNewSong ? .newSong(songID: id) : .linkedToNewSong(songID: id)
+        }
     }
 
     /// Re-points plays at songs that another process inserted first: `conflicts` maps the id
@@ -94,6 +127,7 @@ public struct PagePlan: Sendable {
             guard let winner = conflicts[rows[i].songID] else { continue }
             rows[i].songID = winner
             let index = rows[i].index
+            guard dispositions[index].songID != nil else { continue }
             dispositions[index] = dispositions[index].isNewSong ? .matched(songID: winner, by: .key) : .linkedToNewSong(songID: winner)
         }
     }

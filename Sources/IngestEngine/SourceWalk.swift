@@ -17,6 +17,8 @@ struct SourceWalk {
     var lastRenewal = ContinuousClock.now
     var counters = RunCounters()
     var dryRunMemory = DryRunMemory()
+    /// Writes (or previews) each page.
+    var writer: PageWriter
 
     init(
         adapter: any StationAdapter, store: any CatalogStore, options: RunOptions, fetcher: PageFetcher, logger: Logger,
@@ -28,6 +30,7 @@ struct SourceWalk {
         self.options = options
         self.fetcher = fetcher
         self.logger = logger
+        self.writer = PageWriter(store: store, logger: logger)
     }
 
     /// Walks every window in turn; returns `.complete`, or `.partial` when a limit stopped it.
@@ -103,12 +106,14 @@ struct SourceWalk {
 
     mutating func write(_ batch: PageBatch) async throws -> [PlayDisposition] {
         if options.dryRun {
-            return dryRunMemory.adjust(try await store.preview(batch), for: batch)
+            return dryRunMemory.adjust(try await writer.preview(batch), for: batch)
         }
-        let dispositions = try await store.commit(batch)
+        let dispositions = try await writer.commit(batch)
         for (play, disposition) in zip(batch.plays, dispositions) {
             if case .failed(let reason) = disposition {
-                logger.error("play not stored", metadata: ["ingest.play_id": "\(play.sourcePlayID)", "ingest.error": "\(reason)"])
+                logger.error(
+                    "play not stored; kept for `radio-ingest failed retry`",
+                    metadata: ["ingest.play_id": "\(play.sourcePlayID)", "ingest.error": "\(reason)"])
             }
         }
         return dispositions

@@ -6,54 +6,64 @@ import PostgresNIO
 extension PostgresCatalog {
     public func prepareForMatching(readOnly: Bool) async throws -> Int {
         guard try await schemaPresent() else { return 0 }
-        var total = 0
-        while true {
-            let keyed = try await withConnection { connection in
-                try await keyNextBatch(readOnly: readOnly, on: connection)
+        let schema = try await catalogSchema()
+        let keysTable = state.withLock { $0.keysTablePresent }
+        let order = schema.songs.columns[.created].map { "s.\(SQLIdentifier.quote($0)), s.id" } ?? "s.id"
+        let unkeyed =
+            keysTable
+            ? "NOT EXISTS (SELECT 1 FROM radio_ingest_song_keys k WHERE k.song_id = s.id::text AND k.key_version = $1)"
+            : "$1::integer IS NOT NULL"
+        var bindings = PostgresBindings()
+        bindings.append(SongKey.version)
+        let query = PostgresQuery(unsafeSQL: "SELECT s.id::text, s.title, s.artist FROM songs s WHERE \(unkeyed) ORDER BY \(order)", binds: bindings)
+        // One ordered pass over the unkeyed songs (streamed, never held whole), keyed in
+        // batches on a second connection: time linear in the catalog, memory flat.
+        return try await withConnection { reader in
+            var batch: [SongKeying.Unkeyed] = []
+            var total = 0
+            var pending: [String: String] = [:]
+            for try await (id, title, artist) in try await execute(query, on: reader).decode((String, String, String).self) {
+                batch.append(.init(id: id, title: title, artist: artist))
+                guard batch.count == SongKeying.batchSize else { continue }
+                total += try await key(batch, readOnly: readOnly, into: &pending)
+                batch.removeAll(keepingCapacity: true)
             }
-            total += keyed
-            if keyed < SongKeying.batchSize || readOnly { return total }
+            if !batch.isEmpty { total += try await key(batch, readOnly: readOnly, into: &pending) }
+            if readOnly { state.withLock { $0.pendingKeys = pending } }
+            return total
         }
     }
 
-    /// Keys one batch of unkeyed songs; in read-only mode keeps the keys in memory instead.
-    func keyNextBatch(readOnly: Bool, on connection: PostgresConnection) async throws -> Int {
-        try await inTransaction(readOnly ? .readOnly : .readWrite, on: connection) {
-            if !readOnly { try await execute("SELECT pg_advisory_xact_lock(7305417204)", on: connection) }
-            let limit = readOnly ? Int.max / 2 : SongKeying.batchSize
-            var songs: [SongKeying.Unkeyed] = []
-            for try await (id, title, artist) in try await execute(
-                """
-                SELECT id, title, artist FROM songs
-                WHERE key_version IS NULL OR key_version < \(SongKey.version)
-                ORDER BY created_at, id LIMIT \(limit)
-                """, on: connection
-            ).decode((String, String, String).self) {
-                songs.append(.init(id: id, title: title, artist: artist))
-            }
-            let candidateKeys = songs.compactMap { SongKey.make(title: $0.title, artist: $0.artist) }
-            var taken = Set<String>()
-            if !candidateKeys.isEmpty {
+    /// Keys one batch of songs; in read-only mode keeps the keys in memory instead.
+    func key(_ songs: [SongKeying.Unkeyed], readOnly: Bool, into pending: inout [String: String]) async throws -> Int {
+        if readOnly {
+            let assignments = SongKeying.assign(songs, taken: Set(pending.keys))
+            pending.merge(SongKeying.songIDsByKey(assignments)) { first, _ in first }
+            return assignments.count
+        }
+        return try await withConnection { connection in
+            try await inTransaction(on: connection) {
+                try await execute("SELECT pg_advisory_xact_lock(7305417204)", on: connection)
+                let ids = songs.map(\.id)
+                try await execute(
+                    "DELETE FROM radio_ingest_song_keys WHERE song_id = ANY(\(ids)) AND key_version <> \(SongKey.version)", on: connection)
+                let candidates = songs.compactMap { SongKey.make(title: $0.title, artist: $0.artist) }
+                var taken = Set<String>()
                 for try await key in try await execute(
-                    "SELECT match_key FROM songs WHERE match_key = ANY(\(candidateKeys)) AND key_version = \(SongKey.version)",
-                    on: connection
+                    "SELECT match_key FROM radio_ingest_song_keys WHERE match_key = ANY(\(candidates))", on: connection
                 ).decode(String.self) {
                     taken.insert(key)
                 }
-            }
-            let assignments = SongKeying.assign(songs, taken: taken)
-            if readOnly {
-                state.withLock { $0.pendingKeys = SongKeying.songIDsByKey(assignments) }
-            } else if !assignments.isEmpty {
+                let assignments = SongKeying.assign(songs, taken: taken)
                 let payload = try PostgresPayload.json(assignments)
                 try await execute(
                     """
-                    UPDATE songs SET match_key = t.match_key, key_version = \(SongKey.version)
-                    FROM jsonb_to_recordset(\(payload)::jsonb) AS t(id text, match_key text)
-                    WHERE songs.id = t.id
+                    INSERT INTO radio_ingest_song_keys (song_id, match_key, key_version)
+                    SELECT t.id, t.match_key, \(SongKey.version) FROM jsonb_to_recordset(\(payload)::jsonb) AS t(id text, match_key text)
+                    ON CONFLICT DO NOTHING
                     """, on: connection)
+                return assignments.count
             }
-            return assignments.count
         }
     }
 
@@ -121,29 +131,82 @@ extension PostgresCatalog {
 
     public func songsAwaitingEmbedding(limit: Int) async throws -> [PendingSong] {
         guard try await schemaPresent() else { return [] }
+        let songs = try await catalogSchema().songs
+        guard let version = songs.columns[.embeddingVersion] else { return [] }
+        let created = songs.columns[.created].map { "s.\(SQLIdentifier.quote($0))" }
+        let source = songs.columns[.source].map { "s.\(SQLIdentifier.quote($0))::text" } ?? "NULL::text"
+        var bindings = PostgresBindings()
+        bindings.append(limit)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT s.id::text, s.title, s.artist, \(source), \(created.map { "\($0)::timestamptz" } ?? "NULL::timestamptz")
+                FROM songs s WHERE s.\(SQLIdentifier.quote(version)) = 0 ORDER BY \(created.map { "\($0), " } ?? "")s.id LIMIT $1
+                """, binds: bindings)
         return try await withConnection { connection in
-            var songs: [PendingSong] = []
-            for try await (id, title, artist, source, createdAt) in try await execute(
-                """
-                SELECT id, title, artist, source, created_at FROM songs
-                WHERE embedding_version = 0 ORDER BY created_at, id LIMIT \(limit)
-                """, on: connection
-            ).decode((String, String, String, String?, Date).self) {
-                songs.append(PendingSong(id: id, title: title, artist: artist, source: source, createdAt: createdAt))
+            var pending: [PendingSong] = []
+            for try await (id, title, artist, source, createdAt) in try await execute(query, on: connection).decode(
+                (String, String, String, String?, Date?).self)
+            {
+                pending.append(
+                    PendingSong(id: id, title: title, artist: artist, source: source, createdAt: createdAt ?? Date(timeIntervalSince1970: 0)))
             }
-            return songs
+            return pending
         }
     }
 
     public func countSongsAwaitingEmbedding() async throws -> Int {
         guard try await schemaPresent() else { return 0 }
+        guard let version = try await catalogSchema().songs.columns[.embeddingVersion] else { return 0 }
         return try await withConnection { connection in
             for try await count in try await execute(
-                "SELECT count(*) FROM songs WHERE embedding_version = 0", on: connection
+                PostgresQuery(unsafeSQL: "SELECT count(*) FROM songs WHERE \(SQLIdentifier.quote(version)) = 0"), on: connection
             ).decode(Int.self) {
                 return count
             }
             return 0
+        }
+    }
+
+    public func failedPlays(source: String?, limit: Int) async throws -> [FailedPlay] {
+        guard try await failedPlaysTablePresent() else { return [] }
+        return try await withConnection { connection in
+            var failures: [FailedPlay] = []
+            for try await (source, id, record, reason, runID, attempts, last) in try await execute(
+                """
+                SELECT source, source_play_id, record::text, reason, run_id, attempts, last_failed_at
+                FROM radio_ingest_failed_plays WHERE (\(source)::text IS NULL OR source = \(source))
+                ORDER BY first_failed_at, source, source_play_id LIMIT \(limit)
+                """, on: connection
+            ).decode((String, String, String, String, Int64?, Int, Date).self) {
+                failures.append(
+                    FailedPlay(
+                        source: source, sourcePlayID: id, recordJSON: record, reason: reason, runID: runID, attempts: attempts,
+                        lastFailedAt: last))
+            }
+            return failures
+        }
+    }
+
+    public func countFailedPlays(source: String?) async throws -> Int {
+        guard try await failedPlaysTablePresent() else { return 0 }
+        return try await withConnection { connection in
+            for try await count in try await execute(
+                "SELECT count(*) FROM radio_ingest_failed_plays WHERE (\(source)::text IS NULL OR source = \(source))", on: connection
+            ).decode(Int.self) {
+                return count
+            }
+            return 0
+        }
+    }
+
+    func failedPlaysTablePresent() async throws -> Bool {
+        try await withConnection { connection in
+            for try await name in try await execute("SELECT to_regclass('radio_ingest_failed_plays')::text", on: connection).decode(
+                String?.self)
+            {
+                return name != nil
+            }
+            return false
         }
     }
 }

@@ -9,8 +9,8 @@ import Synchronization
 ///
 /// Every SQL value is bound (`PostgresQuery` interpolation); a page's rows travel as one
 /// `jsonb` bind expanded with `jsonb_to_recordset`, so a page costs at most eight statements
-/// whatever its size: begin, existing plays, song look-up, song insert, conflict look-up
-/// (only when another process won a race), play insert, checkpoint, commit.
+/// whatever its size: begin, existing plays, song look-up, song and key insert, conflict
+/// look-up (only when another process won a race), play insert, checkpoint, commit.
 public final class PostgresCatalog: CatalogStore {
     public let kind = "postgres"
     let client: PostgresClient
@@ -25,14 +25,22 @@ public final class PostgresCatalog: CatalogStore {
         var migrated = false
         var schemaPresent: Bool?
         var reachable = false
+        var schema: CatalogSchema?
+        var keysTablePresent = false
     }
 
     /// How long the first connection may take before the catalog is declared unreachable.
     static let firstConnectionDeadline: Duration = .seconds(15)
     let endpoint: (host: String, port: Int)?
+    public let location: String
+
+    /// Explicit column names by role (`created`, `updated`, ...), from the config's `catalog`
+    /// section, for catalogs whose names detection does not recognise.
+    let columnNames: [String: String]
 
     /// Connects to the database at `url` (`postgres://` or `postgresql://`).
-    public init(url: String, logger: Logger) throws {
+    public init(url: String, logger: Logger, columnNames: [String: String] = [:]) throws {
+        self.columnNames = columnNames
         var configuration = try PostgresURL.configuration(from: url)
         configuration.options.maximumConnections = 4
         configuration.options.connectTimeout = .seconds(10)
@@ -40,6 +48,7 @@ public final class PostgresCatalog: CatalogStore {
         self.client = client
         self.logger = logger
         self.endpoint = configuration.host.map { ($0, configuration.port ?? 5432) }
+        self.location = PostgresURL.redacted(url)
         self.runTask = Task { await client.run() }
     }
 
@@ -67,7 +76,7 @@ public final class PostgresCatalog: CatalogStore {
     }
 
     /// Runs `body` inside a transaction on `connection`, rolling back when it throws.
-    func inTransaction<T>(
+    nonisolated(nonsending) func inTransaction<T>(
         _ mode: TransactionMode = .readWrite, on connection: PostgresConnection, _ body: () async throws -> T
     ) async throws -> T {
         try await execute(mode == .readOnly ? "START TRANSACTION READ ONLY" : "BEGIN", on: connection)
@@ -131,31 +140,123 @@ public final class PostgresCatalog: CatalogStore {
         }
     }
 
-    public func migrate() async throws {
-        if state.withLock({ $0.migrated }) { return }
-        try await withConnection { connection in
-            try await inTransaction(on: connection) {
+    public func migrate() async throws -> [String] {
+        if state.withLock({ $0.migrated }) { return [] }
+        let applied = try await withConnection { connection in
+            try await inTransaction(on: connection) { () -> [String] in
                 try await execute("SELECT pg_advisory_xact_lock(7305417203)", on: connection)
                 try await execute(
                     "CREATE TABLE IF NOT EXISTS radio_ingest_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
                     on: connection)
-                var applied = Set<Int>()
+                var done = Set<Int>()
                 for try await version in try await execute("SELECT version FROM radio_ingest_migrations", on: connection).decode(Int.self) {
-                    applied.insert(version)
+                    done.insert(version)
                 }
-                for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
-                    for statement in migration.statements {
+                var applied: [String] = []
+                for migration in PostgresSchema.migrations where !done.contains(migration.version) {
+                    let existing = try await existingTables(on: connection)
+                    for statement in migration.statements(existing) {
                         try await execute(PostgresQuery(unsafeSQL: statement), on: connection)
                     }
                     try await execute("INSERT INTO radio_ingest_migrations (version) VALUES (\(migration.version))", on: connection)
                     logger.info("applied catalog migration", metadata: ["ingest.migration": "\(migration.version)"])
+                    applied.append("migration \(migration.version): \(migration.summary)")
                 }
+                return applied
             }
         }
         state.withLock {
             $0.migrated = true
             $0.schemaPresent = true
+            $0.schema = nil
         }
+        return applied
+    }
+
+    /// The tables of the current schema and the columns of `songs`, for migrations.
+    func existingTables(on connection: PostgresConnection) async throws -> PostgresSchema.Existing {
+        var tables = Set<String>()
+        for try await name in try await execute(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()", on: connection
+        ).decode(String.self) {
+            tables.insert(name)
+        }
+        var songColumns: [String: String] = [:]
+        for column in try await columns(of: "songs", on: connection) { songColumns[column.name] = column.type }
+        return PostgresSchema.Existing(tables: tables, songColumns: songColumns)
+    }
+
+    /// The columns of `table` in the current schema, in order.
+    func columns(of table: String, on connection: PostgresConnection) async throws -> [CatalogColumn] {
+        var columns: [CatalogColumn] = []
+        for try await (name, type, nullable, hasDefault, length) in try await execute(
+            """
+            SELECT column_name::text, data_type::text, is_nullable::text = 'YES',
+                   column_default IS NOT NULL OR is_identity::text = 'YES' OR is_generated::text <> 'NEVER',
+                   character_maximum_length::integer
+            FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = \(table)
+            ORDER BY ordinal_position
+            """, on: connection
+        ).decode((String, String, Bool, Bool, Int?).self) {
+            columns.append(CatalogColumn(name: name, type: type, isNullable: nullable, hasDefault: hasDefault, maxLength: length))
+        }
+        return columns
+    }
+
+    public func catalogSchema() async throws -> CatalogSchema {
+        if let known = state.withLock({ $0.schema }) { return known }
+        guard try await schemaPresent() else { return .toolDefault }
+        let (schema, keys) = try await withConnection { connection in
+            let songs = try await columns(of: "songs", on: connection)
+            let plays = try await columns(of: "external_plays", on: connection)
+            var keys = false
+            for try await name in try await execute("SELECT to_regclass('radio_ingest_song_keys')::text", on: connection).decode(
+                String?.self)
+            {
+                keys = name != nil
+            }
+            return (try CatalogSchema.detect(songs: songs, plays: plays, names: columnNames), keys)
+        }
+        state.withLock {
+            $0.schema = schema
+            $0.keysTablePresent = keys
+        }
+        return schema
+    }
+
+    public func withWriteSession<T: Sendable>(_ body: (any CatalogSession) async throws -> T) async throws -> T {
+        let schema = try await catalogSchema()
+        let keys = state.withLock { $0.keysTablePresent }
+        try await ensureReachable()
+        // The raw client, not `withConnection`: a server error must reach the page writer
+        // unmapped, so that it can tell a refused row from a failed database.
+        return try await client.withConnection { connection in
+            try await inTransaction(on: connection) {
+                try await body(
+                    PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, pendingKeys: [:]))
+            }
+        }
+    }
+
+    public func withReadSession<T: Sendable>(_ body: (any CatalogSession) async throws -> T) async throws -> T {
+        let schema = try await catalogSchema()
+        let (keys, pending) = state.withLock { ($0.keysTablePresent, $0.pendingKeys) }
+        guard try await schemaPresent() else { return try await body(EmptyCatalogSession(schema: schema, pendingKeys: pending)) }
+        return try await withConnection { connection in
+            try await inTransaction(.readOnly, on: connection) {
+                try await body(
+                    PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, pendingKeys: pending))
+            }
+        }
+    }
+
+    public func rejectionReason(_ error: any Error) -> String? {
+        guard let error = error as? PSQLError, let sqlState = error.serverInfo?[.sqlState] else { return nil }
+        // Classes that speak of the server or the connection, not of a row: 08 connection,
+        // 53 resources, 57 operator intervention, 58 system, XX internal.
+        if ["08", "53", "57", "58", "XX"].contains(String(sqlState.prefix(2))) { return nil }
+        return Self.describe(error)
     }
 
     /// Whether the catalog tables exist; a dry run against an empty database treats it as an
@@ -164,7 +265,8 @@ public final class PostgresCatalog: CatalogStore {
         if let known = state.withLock({ $0.schemaPresent }), known { return true }
         let present = try await withConnection { connection in
             for try await name in try await execute(
-                "SELECT to_regclass('ingestion_checkpoints')::text", on: connection
+                "SELECT CASE WHEN to_regclass('external_plays') IS NOT NULL AND to_regclass('ingestion_checkpoints') IS NOT NULL THEN 'yes' END",
+                on: connection
             ).decode(String?.self) {
                 return name != nil
             }

@@ -35,4 +35,21 @@ enum PostgresPayload {
             songId = row.songID
         }
     }
+
+    /// One refused play, for `radio_ingest_failed_plays`.
+    struct FailureRecord: Encodable {
+        var source: String
+        var sourcePlayId: String
+        var record: String
+        var reason: String
+        var runId: Int64?
+
+        init(_ failure: FailedPlay) {
+            source = failure.source
+            sourcePlayId = failure.sourcePlayID
+            record = failure.recordJSON
+            reason = failure.reason
+            runId = failure.runID
+        }
+    }
 }

@@ -5,46 +5,71 @@ import IngestEngine
 
 extension SQLiteCatalog {
     public func prepareForMatching(readOnly: Bool) async throws -> Int {
-        try await guarded {
-            if readOnly || self.readOnly {
-                let assignments = try await writer.read { db in try Self.assignKeys(in: db, limit: Int.max / 2) }
-                pendingKeys.withLock { $0 = SongKeying.songIDsByKey(assignments) }
-                return assignments.count
+        let (_, keysTable) = try await detectedLayout()
+        let hasSongs = try await guarded { try await writer.read { try $0.tableExists("songs") } }
+        guard hasSongs else { return 0 }
+        let previewOnly = readOnly || self.readOnly
+        // Keyset pagination by rowid (creation order): each batch starts where the last ended,
+        // so keying the whole catalog reads it once.
+        var after: Int64 = 0
+        var total = 0
+        var pending: [String: String] = [:]
+        while true {
+            let from = after
+            let batch = try await guarded {
+                try await writer.read { db in try Self.unkeyedSongs(in: db, after: from, keysTable: keysTable && !previewOnly || keysTable) }
             }
-            var total = 0
-            while true {
-                let count = try await writer.write { db -> Int in
-                    let assignments = try Self.assignKeys(in: db, limit: SongKeying.batchSize)
-                    for a in assignments {
-                        try db.execute(
-                            sql: "UPDATE songs SET match_key = ?, key_version = ? WHERE id = ?",
-                            arguments: [a.matchKey, SongKey.version, a.id])
-                    }
-                    return assignments.count
-                }
-                total += count
-                if count < SongKeying.batchSize { return total }
+            guard let last = batch.last else { break }
+            after = last.rowID
+            let songs = batch.map(\.song)
+            if previewOnly {
+                let assignments = SongKeying.assign(songs, taken: Set(pending.keys))
+                pending.merge(SongKeying.songIDsByKey(assignments)) { first, _ in first }
+            } else {
+                try await guarded { try await write { db in try Self.storeKeys(for: songs, in: db) } }
             }
+            total += songs.count
+            if batch.count < SongKeying.batchSize { break }
+        }
+        if previewOnly { pendingKeys.withLock { $0 = pending } }
+        return total
+    }
+
+    /// Up to a batch of songs after `rowID` without a current key, in rowid order.
+    static func unkeyedSongs(in db: Database, after rowID: Int64, keysTable: Bool) throws -> [(rowID: Int64, song: SongKeying.Unkeyed)] {
+        let unkeyed =
+            keysTable
+            ? "AND NOT EXISTS (SELECT 1 FROM radio_ingest_song_keys k WHERE k.song_id = s.id AND k.key_version = ?)" : "AND ? IS NOT NULL"
+        return try Row.fetchAll(
+            db, sql: "SELECT s.rowid, s.id, s.title, s.artist FROM songs s WHERE s.rowid > ? \(unkeyed) ORDER BY s.rowid LIMIT ?",
+            arguments: [rowID, SongKey.version, SongKeying.batchSize]
+        ).map { row in
+            let id: DatabaseValue = row[1]
+            return (row[0], SongKeying.Unkeyed(id: SQLiteSession.text(id), title: row[2], artist: row[3]))
         }
     }
 
-    static func assignKeys(in db: Database, limit: Int) throws -> [SongKeying.Assignment] {
-        guard try db.tableExists("songs") else { return [] }
-        let songs = try Row.fetchAll(
-            db, sql: "SELECT id, title, artist FROM songs WHERE key_version IS NULL OR key_version < ? ORDER BY created_at, id LIMIT ?",
-            arguments: [SongKey.version, limit]
-        ).map { SongKeying.Unkeyed(id: $0["id"], title: $0["title"], artist: $0["artist"]) }
+    /// Stores keys for `songs`; a key another song holds already leaves the song keyed without one.
+    static func storeKeys(for songs: [SongKeying.Unkeyed], in db: Database) throws {
+        let ids = try SQLiteSession.jsonArray(songs.map(\.id))
+        try db.execute(
+            sql: "DELETE FROM radio_ingest_song_keys WHERE song_id IN (SELECT value FROM json_each(?)) AND key_version <> ?",
+            arguments: [ids, SongKey.version])
         let candidates = songs.compactMap { SongKey.make(title: $0.title, artist: $0.artist) }
         let taken = Set(
             try String.fetchAll(
-                db, sql: "SELECT match_key FROM songs WHERE key_version = ? AND match_key IN (SELECT value FROM json_each(?))",
-                arguments: [SongKey.version, try jsonArray(candidates)]))
-        return SongKeying.assign(songs, taken: taken)
+                db, sql: "SELECT match_key FROM radio_ingest_song_keys WHERE match_key IN (SELECT value FROM json_each(?))",
+                arguments: [try SQLiteSession.jsonArray(candidates)]))
+        for a in SongKeying.assign(songs, taken: taken) {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, match_key, key_version) VALUES (?, ?, ?)",
+                arguments: [a.id, a.matchKey, SongKey.version])
+        }
     }
 
     public func startRun(_ run: RunRecord) async throws -> Int64 {
         try await guarded {
-            try await writer.write { db in
+            try await write { db in
                 try db.execute(
                     sql: "INSERT INTO ingestion_runs (source, flags, started_at, status) VALUES (?, ?, ?, ?)",
                     arguments: [run.source, run.flagsJSON, Timestamp.format(run.startedAt), run.status])
@@ -57,7 +82,7 @@ extension SQLiteCatalog {
         guard let id = run.id else { return }
         let c = run.counters
         try await guarded {
-            try await writer.write { db in
+            try await write { db in
                 try db.execute(
                     sql: """
                         UPDATE ingestion_runs SET finished_at = ?, status = ?, pages_fetched = ?, plays_seen = ?, track_plays = ?,
@@ -103,28 +128,63 @@ extension SQLiteCatalog {
     }
 
     public func songsAwaitingEmbedding(limit: Int) async throws -> [PendingSong] {
-        try await guarded {
+        let songs = try await catalogSchema().songs
+        guard let version = songs.columns[.embeddingVersion] else { return [] }
+        let created = songs.columns[.created].map(SQLIdentifier.quote)
+        let source = songs.columns[.source].map(SQLIdentifier.quote) ?? "NULL"
+        let sql = """
+            SELECT id, title, artist, \(source) AS source, \(created ?? "NULL") AS created FROM songs
+            WHERE \(SQLIdentifier.quote(version)) = 0 ORDER BY \(created.map { "\($0), " } ?? "")rowid LIMIT ?
+            """
+        return try await guarded {
             try await writer.read { db in
                 guard try db.tableExists("songs") else { return [] }
-                return try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT id, title, artist, source, created_at FROM songs WHERE embedding_version = 0 ORDER BY created_at, id LIMIT ?",
-                    arguments: [limit]
-                ).map { row in
-                    PendingSong(
-                        id: row["id"], title: row["title"], artist: row["artist"], source: row["source"],
-                        createdAt: (row["created_at"] as String?).flatMap(Timestamp.parse) ?? Date(timeIntervalSince1970: 0))
+                return try Row.fetchAll(db, sql: sql, arguments: [limit]).map { row in
+                    let id: DatabaseValue = row["id"]
+                    return PendingSong(
+                        id: SQLiteSession.text(id), title: row["title"], artist: row["artist"], source: row["source"],
+                        createdAt: (row["created"] as String?).flatMap(Timestamp.parse) ?? Date(timeIntervalSince1970: 0))
                 }
             }
         }
     }
 
     public func countSongsAwaitingEmbedding() async throws -> Int {
-        try await guarded {
+        guard let version = try await catalogSchema().songs.columns[.embeddingVersion] else { return 0 }
+        return try await guarded {
             try await writer.read { db in
                 guard try db.tableExists("songs") else { return 0 }
-                return try Int.fetchOne(db, sql: "SELECT count(*) FROM songs WHERE embedding_version = 0") ?? 0
+                return try Int.fetchOne(db, sql: "SELECT count(*) FROM songs WHERE \(SQLIdentifier.quote(version)) = 0") ?? 0
+            }
+        }
+    }
+
+    public func failedPlays(source: String?, limit: Int) async throws -> [FailedPlay] {
+        try await guarded {
+            try await writer.read { db in
+                guard try db.tableExists("radio_ingest_failed_plays") else { return [] }
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM radio_ingest_failed_plays WHERE (? IS NULL OR source = ?)
+                        ORDER BY first_failed_at, source, source_play_id LIMIT ?
+                        """, arguments: [source, source, limit]
+                ).map { row in
+                    FailedPlay(
+                        source: row["source"], sourcePlayID: row["source_play_id"], recordJSON: row["record"], reason: row["reason"],
+                        runID: row["run_id"], attempts: row["attempts"], lastFailedAt: (row["last_failed_at"] as String?).flatMap(Timestamp.parse))
+                }
+            }
+        }
+    }
+
+    public func countFailedPlays(source: String?) async throws -> Int {
+        try await guarded {
+            try await writer.read { db in
+                guard try db.tableExists("radio_ingest_failed_plays") else { return 0 }
+                return try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM radio_ingest_failed_plays WHERE (? IS NULL OR source = ?)", arguments: [source, source])
+                    ?? 0
             }
         }
     }

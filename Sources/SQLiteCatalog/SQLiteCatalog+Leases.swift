@@ -6,7 +6,7 @@ import IngestEngine
 extension SQLiteCatalog {
     public func acquireLease(source: String, holder: String, ttl: Duration, replacing: String?) async throws -> LeaseOutcome {
         try await guarded {
-            try await writer.write { db in
+            try await write { db in
                 let now = Date()
                 let expires = Timestamp.format(now.addingTimeInterval(Self.seconds(ttl)))
                 let taken = try String.fetchOne(
@@ -31,7 +31,7 @@ extension SQLiteCatalog {
 
     public func renewLease(source: String, holder: String, ttl: Duration) async throws -> Bool {
         try await guarded {
-            try await writer.write { db in
+            try await write { db in
                 try db.execute(
                     sql: "UPDATE ingestion_leases SET expires_at = ? WHERE source = ? AND holder = ?",
                     arguments: [Timestamp.format(Date().addingTimeInterval(Self.seconds(ttl))), source, holder])
@@ -42,7 +42,7 @@ extension SQLiteCatalog {
 
     public func releaseLease(source: String, holder: String) async throws {
         try await guarded {
-            try await writer.write { db in
+            try await write { db in
                 try db.execute(sql: "DELETE FROM ingestion_leases WHERE source = ? AND holder = ?", arguments: [source, holder])
             }
         }
@@ -50,7 +50,7 @@ extension SQLiteCatalog {
 
     public func markAbandonedRuns(source: String) async throws -> Int {
         try await guarded {
-            try await writer.write { db in
+            try await write { db in
                 try db.execute(
                     sql: "UPDATE ingestion_runs SET status = 'abandoned' WHERE source = ? AND status = 'running'", arguments: [source])
                 return db.changesCount

@@ -18,15 +18,26 @@ public final class SQLiteCatalog: CatalogStore {
     let writer: any DatabaseWriter
     let readOnly: Bool
     let pendingKeys = Mutex<[String: String]>([:])
+    /// The layout found at start, and whether the tool's key table exists.
+    let detected = Mutex<(schema: CatalogSchema, keysTable: Bool)?>(nil)
+    /// Explicit column names by role, from the config's `catalog` section.
+    let columnNames: [String: String]
+    /// Held by every write of this process: a page's transaction spans several writer calls.
+    let gate = AsyncLock()
+    public var location: String { path }
 
     /// Opens (or, unless `readOnly`, creates) the catalog file at `path`.
     ///
     /// With `readOnly` and no file yet, previews run against an empty in-memory catalog, so a
     /// dry run never creates a file.
-    public init(path: String, readOnly: Bool = false) throws {
+    public init(path: String, readOnly: Bool = false, columnNames: [String: String] = [:]) throws {
         self.path = path
         self.readOnly = readOnly
+        self.columnNames = columnNames
         var configuration = Configuration()
+        // A page's transaction stays open across several writer calls (the page writer awaits
+        // between statements); `gate` keeps every other write of this process out meanwhile.
+        configuration.allowsUnsafeTransactions = true
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.readonly = readOnly
         configuration.foreignKeysEnabled = true
@@ -98,22 +109,32 @@ public final class SQLiteCatalog: CatalogStore {
         try? writer.close()
     }
 
+    /// Runs `updates` in a write transaction, after any page transaction of this process.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await gate.withLock { try await writer.write(updates) }
+    }
+
     /// Applies pending migrations. Two processes opening a new file at once can race on one
     /// migration; the loser's transaction rolls back and it retries, then finds it applied.
-    public func migrate() async throws {
-        guard !readOnly else { return }
+    public func migrate() async throws -> [String] {
+        guard !readOnly else { return [] }
         let migrator = SQLiteSchema.migrator
-        try await guarded {
+        let applied = try await guarded { () -> [String] in
             for attempt in 1...5 {
-                if try await writer.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                let before = try await writer.read { try migrator.appliedIdentifiers($0) }
+                if try await writer.read({ try migrator.hasCompletedMigrations($0) }) { return [] }
                 do {
-                    try migrator.migrate(writer)
-                    return
+                    try await gate.withLock { try migrator.migrate(writer) }
+                    let after = try await writer.read { try migrator.appliedIdentifiers($0) }
+                    return after.subtracting(before).sorted().map { "migration \($0)" }
                 } catch is DatabaseError where attempt < 5 {
                     try await Task.sleep(for: .milliseconds(50 * attempt))
                 }
             }
+            return []
         }
+        detected.withLock { $0 = nil }
+        return applied
     }
 
     public func checkpoint(for source: String) async throws -> Checkpoint? {
@@ -130,7 +151,7 @@ public final class SQLiteCatalog: CatalogStore {
 
     public func resetCheckpoint(for source: String) async throws {
         try await guarded {
-            try await writer.write { db in
+            try await write { db in
                 try db.execute(sql: "DELETE FROM ingestion_checkpoints WHERE source = ?", arguments: [source])
             }
         }

@@ -1,24 +1,16 @@
 import GRDB
 
 /// The embedded catalog's schema as GRDB migrations, recorded in `grdb_migrations`, so a file
-/// from an older version is upgraded in place. Timestamps are RFC 3339 text in UTC with
+/// from an older version is upgraded in place. Like the PostgreSQL schema, it creates the
+/// catalog's tables only where absent and keeps the tool's own state in its own tables. Timestamps are RFC 3339 text in UTC with
 /// microseconds, which sorts chronologically.
 enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-catalog") { db in
-            if try db.tableExists("songs") {
-                // A songs table from another application: add only what it lacks.
-                let existing = Set(try db.columns(in: "songs").map { $0.name.lowercased() })
-                let wanted: [(String, String)] = [
-                    ("album", "TEXT"), ("year", "INTEGER"), ("mbid", "TEXT"), ("isrc", "TEXT"), ("source", "TEXT"),
-                    ("is_placeholder", "INTEGER NOT NULL DEFAULT 0"), ("embedding_version", "INTEGER"),
-                    ("match_key", "TEXT"), ("key_version", "INTEGER"), ("created_at", "TEXT"),
-                ]
-                for (name, type) in wanted where !existing.contains(name) {
-                    try db.execute(sql: "ALTER TABLE songs ADD COLUMN \(name) \(type)")
-                }
-            } else {
+            // The catalog's tables where absent; tables another application made are left as
+            // they are (no column, index or constraint added).
+            if !(try db.tableExists("songs")) {
                 try db.execute(
                     sql: """
                         CREATE TABLE songs (
@@ -28,28 +20,34 @@ enum SQLiteSchema {
                             album TEXT, year INTEGER, mbid TEXT, isrc TEXT, source TEXT,
                             is_placeholder INTEGER NOT NULL DEFAULT 0,
                             embedding_version INTEGER,
-                            match_key TEXT, key_version INTEGER,
                             created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now'))
-                        )
+                        );
+                        CREATE INDEX songs_mbid_idx ON songs (mbid);
+                        CREATE INDEX songs_isrc_idx ON songs (isrc);
+                        CREATE INDEX songs_awaiting_embedding_idx ON songs (created_at) WHERE embedding_version = 0;
+                        """)
+            }
+            if !(try db.tableExists("external_plays")) {
+                let songIDType = try db.columns(in: "songs").first { $0.name == "id" }?.type ?? "TEXT"
+                try db.execute(
+                    sql: """
+                        CREATE TABLE external_plays (
+                            id INTEGER PRIMARY KEY AUTOINCREMENT,
+                            source TEXT NOT NULL,
+                            source_play_id TEXT NOT NULL,
+                            title TEXT NOT NULL,
+                            artist TEXT NOT NULL,
+                            album TEXT, airdate TEXT, mbid TEXT, isrc TEXT, year INTEGER,
+                            song_id \(songIDType.uppercased().contains("INT") ? "INTEGER" : "TEXT") REFERENCES songs (id),
+                            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
+                            UNIQUE (source, source_play_id)
+                        );
+                        CREATE INDEX external_plays_source_idx ON external_plays (source);
+                        CREATE INDEX external_plays_song_id_idx ON external_plays (song_id);
                         """)
             }
             try db.execute(
                 sql: """
-                    CREATE UNIQUE INDEX IF NOT EXISTS songs_match_key_key ON songs (match_key);
-                    CREATE INDEX IF NOT EXISTS songs_mbid_idx ON songs (mbid);
-                    CREATE TABLE IF NOT EXISTS external_plays (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT,
-                        source TEXT NOT NULL,
-                        source_play_id TEXT NOT NULL,
-                        title TEXT NOT NULL,
-                        artist TEXT NOT NULL,
-                        album TEXT, airdate TEXT, mbid TEXT, isrc TEXT, year INTEGER,
-                        song_id TEXT REFERENCES songs (id),
-                        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
-                        UNIQUE (source, source_play_id)
-                    );
-                    CREATE INDEX IF NOT EXISTS external_plays_source_idx ON external_plays (source);
-                    CREATE INDEX IF NOT EXISTS external_plays_song_id_idx ON external_plays (song_id);
                     CREATE TABLE IF NOT EXISTS ingestion_checkpoints (
                         source TEXT PRIMARY KEY,
                         cursor TEXT,
@@ -94,12 +92,46 @@ enum SQLiteSchema {
                     """)
         }
         migrator.registerMigration("v4-indexes") { db in
-            // Each run looks for unkeyed songs and counts songs awaiting an embedding.
+            // Files made by the first release kept keys on songs: keep their look-ups indexed.
+            let columns = Set(try db.columns(in: "songs").map(\.name))
+            guard columns.contains("key_version") else { return }
             try db.execute(
                 sql: """
                     CREATE INDEX IF NOT EXISTS songs_key_version_idx ON songs (key_version);
                     CREATE INDEX IF NOT EXISTS songs_awaiting_embedding_idx ON songs (created_at) WHERE embedding_version = 0;
                     """)
+        }
+        migrator.registerMigration("v5-keys-and-failures") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS radio_ingest_song_keys (
+                        song_id TEXT PRIMARY KEY,
+                        match_key TEXT,
+                        key_version INTEGER NOT NULL,
+                        keyed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now'))
+                    );
+                    CREATE UNIQUE INDEX IF NOT EXISTS radio_ingest_song_keys_match_key ON radio_ingest_song_keys (match_key);
+                    CREATE TABLE IF NOT EXISTS radio_ingest_failed_plays (
+                        source TEXT NOT NULL,
+                        source_play_id TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        run_id INTEGER,
+                        attempts INTEGER NOT NULL DEFAULT 1,
+                        first_failed_at TEXT NOT NULL,
+                        last_failed_at TEXT NOT NULL,
+                        PRIMARY KEY (source, source_play_id)
+                    );
+                    """)
+            // A file made by the first release kept keys on songs: copy them over.
+            let columns = Set(try db.columns(in: "songs").map(\.name))
+            if columns.contains("match_key") && columns.contains("key_version") {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, match_key, key_version)
+                        SELECT id, match_key, key_version FROM songs WHERE key_version IS NOT NULL
+                        """)
+            }
         }
         return migrator
     }

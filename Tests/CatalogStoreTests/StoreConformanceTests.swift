@@ -65,9 +65,8 @@ import Testing
     func mbidMatchesBeforeTheKey(kind: StoreKind) async throws {
         try await withStore(kind) { catalog, store in
             try await catalog.execute("INSERT INTO songs (id, title, artist, mbid) VALUES ('by-mbid', 'Other', 'Other', 'abc-123')")
-            try await catalog.execute(
-                "INSERT INTO songs (id, title, artist, match_key, key_version) VALUES ('by-key', 'Heroes', 'David Bowie', '\(SongKey.make(title: "Heroes", artist: "David Bowie")!)', 1)"
-            )
+            try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('by-key', 'Heroes', 'David Bowie')")
+            try await store.prepareForMatching(readOnly: false)
             let result = try await store.commit(
                 Self.batch([
                     Self.play("1", "Heroes", "David Bowie", mbid: "ABC-123"), Self.play("2", "Heroes", "David Bowie", minutesAgo: 1),
@@ -157,10 +156,13 @@ import Testing
     func theCheckpointLedgerRoundTrips(kind: StoreKind) async throws {
         try await withStore(kind) { catalog, store in
             #expect(try await store.checkpoint(for: "kexp") == nil)
-            var page = Self.batch([Self.play("1", "A", "X")], covered: .init(lower: 1_000_000, upper: 9_000_000))
-            page.checkpoint.ledger.add(.init(lower: 20_000_000, upper: 30_000_000))
-            page.checkpoint.pendingWalk = TimeWindow(start: nil, end: Timestamp.date(microseconds: 30_000_000))
-            page.checkpoint.lastRunID = 4
+            var checkpoint = Checkpoint(source: "kexp")
+            checkpoint.ledger.add(.init(lower: 1_000_000, upper: 9_000_000))
+            checkpoint.ledger.add(.init(lower: 20_000_000, upper: 30_000_000))
+            checkpoint.pendingWalk = TimeWindow(start: nil, end: Timestamp.date(microseconds: 30_000_000))
+            checkpoint.lastRunID = 4
+            checkpoint.pagesCommitted = 1
+            let page = PageBatch(source: "kexp", plays: [Self.play("1", "A", "X")], checkpoint: checkpoint)
             _ = try await store.commit(page)
             #expect(try await store.checkpoint(for: "kexp") == page.checkpoint)
             let cursor = try await catalog.rows("SELECT cursor FROM ingestion_checkpoints WHERE source = 'kexp'")
@@ -202,7 +204,7 @@ import Testing
             if case .newSong = result[1] {} else { Issue.record("second play would be a new song") }
             #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == 0)
             #expect(try await catalog.scalar("SELECT count(*) FROM songs") == 1)
-            #expect(try await catalog.scalar("SELECT count(*) FROM songs WHERE match_key IS NOT NULL") == 0)
+            #expect(try await catalog.scalar("SELECT count(*) FROM radio_ingest_song_keys") == 0)
         }
     }
 

@@ -1,0 +1,100 @@
+import Foundation
+import IngestCore
+
+/// A catalog song found by one of a page's MBIDs, ISRCs or match keys.
+public struct SongHit: Sendable, Equatable {
+    public enum Kind: Sendable { case mbid, isrc, key }
+    public var kind: Kind
+    /// The MBID, ISRC or key that was looked up.
+    public var value: String
+    public var songID: String
+
+    public init(kind: Kind, value: String, songID: String) {
+        self.kind = kind
+        self.value = value
+        self.songID = songID
+    }
+}
+
+/// A play the catalog refused, kept with its record and the reason until it is stored.
+public struct FailedPlay: Sendable, Equatable {
+    public var source: String
+    public var sourcePlayID: String
+    /// The play as parsed, as JSON (``FailedPlay/encode(_:)``).
+    public var recordJSON: String
+    public var reason: String
+    public var runID: Int64?
+    public var attempts: Int
+    public var lastFailedAt: Date?
+
+    public init(
+        source: String, sourcePlayID: String, recordJSON: String, reason: String, runID: Int64?, attempts: Int = 1,
+        lastFailedAt: Date? = nil
+    ) {
+        self.source = source
+        self.sourcePlayID = sourcePlayID
+        self.recordJSON = recordJSON
+        self.reason = reason
+        self.runID = runID
+        self.attempts = attempts
+        self.lastFailedAt = lastFailedAt
+    }
+
+    /// A play as JSON with its airdate in RFC 3339 (microseconds), for the failed-plays table.
+    public static func encode(_ play: Play) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.format(date))
+        }
+        return (try? String(decoding: encoder.encode(play), as: UTF8.self)) ?? "{}"
+    }
+
+    /// The play back from its JSON.
+    public func play() throws -> Play {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a timestamp: \(text)"))
+            }
+            return date
+        }
+        do {
+            return try decoder.decode(Play.self, from: Data(recordJSON.utf8))
+        } catch {
+            throw IngestError.storage("the failed play \(source)/\(sourcePlayID) has an unreadable record")
+        }
+    }
+}
+
+/// What the ``PageWriter`` asks of a store inside one transaction: look-ups and inserts, each
+/// one statement or a few, with nothing decided here. A store implements this with its own SQL.
+///
+/// Every method may throw the database's own error; the writer asks the store
+/// (``CatalogStore/rejectionReason(_:)``) whether it refused a row or failed as a whole.
+public protocol CatalogSession {
+    /// The catalog's layout, detected at start.
+    var schema: CatalogSchema { get }
+    /// Which of `ids` are already stored for `source`.
+    func storedPlayIDs(source: String, among ids: [String]) async throws -> Set<String>
+    /// Songs holding any of these MBIDs (lowercased), ISRCs or match keys; for MBIDs and ISRCs
+    /// the oldest song first.
+    func findSongs(mbids: [String], isrcs: [String], keys: [String]) async throws -> [SongHit]
+    /// Inserts new songs with their match keys. A song whose key another song took first is not
+    /// inserted. Returns, for each song inserted, the id it was planned with → its stored id.
+    func insertSongs(_ songs: [PagePlan.NewSong]) async throws -> [String: String]
+    /// The songs holding `keys`, by key.
+    func songIDs(holdingKeys keys: [String]) async throws -> [String: String]
+    /// Inserts provenance rows, skipping plays already stored; returns the play ids inserted.
+    func insertPlays(_ rows: [PagePlan.PlayRow], source: String) async throws -> Set<String>
+    /// Saves a source's checkpoint (`ingestion_checkpoints`).
+    func saveCheckpoint(_ checkpoint: Checkpoint) async throws
+    /// Keeps plays the catalog refused (or counts another failure of ones already kept).
+    func recordFailures(_ failures: [FailedPlay]) async throws
+    /// Forgets kept failures of plays that are now stored.
+    func clearFailures(source: String, playIDs: [String]) async throws
+    /// Runs `body` behind a savepoint: when it throws, only its own writes are undone.
+    func withSavepoint<T>(_ body: () async throws -> T) async throws -> T
+}

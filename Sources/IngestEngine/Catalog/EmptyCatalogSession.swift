@@ -1,0 +1,28 @@
+import IngestCore
+
+/// A read session over a catalog that does not exist yet (a dry run before the first real
+/// run): nothing is stored, so every play would be new.
+public struct EmptyCatalogSession: CatalogSession {
+    public let schema: CatalogSchema
+    /// Keys computed in memory for songs without one.
+    let pendingKeys: [String: String]
+
+    public init(schema: CatalogSchema = .toolDefault, pendingKeys: [String: String] = [:]) {
+        self.schema = schema
+        self.pendingKeys = pendingKeys
+    }
+
+    public func storedPlayIDs(source: String, among ids: [String]) async throws -> Set<String> { [] }
+    public func findSongs(mbids: [String], isrcs: [String], keys: [String]) async throws -> [SongHit] {
+        keys.compactMap { key in pendingKeys[key].map { SongHit(kind: .key, value: key, songID: $0) } }
+    }
+    public func insertSongs(_ songs: [PagePlan.NewSong]) async throws -> [String: String] { throw Self.readOnly }
+    public func songIDs(holdingKeys keys: [String]) async throws -> [String: String] { [:] }
+    public func insertPlays(_ rows: [PagePlan.PlayRow], source: String) async throws -> Set<String> { throw Self.readOnly }
+    public func saveCheckpoint(_ checkpoint: Checkpoint) async throws { throw Self.readOnly }
+    public func recordFailures(_ failures: [FailedPlay]) async throws { throw Self.readOnly }
+    public func clearFailures(source: String, playIDs: [String]) async throws { throw Self.readOnly }
+    public func withSavepoint<T>(_ body: () async throws -> T) async throws -> T { try await body() }
+
+    static let readOnly = IngestError.storage("a read-only session cannot write")
+}

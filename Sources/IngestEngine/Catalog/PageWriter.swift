@@ -1,0 +1,161 @@
+import Foundation
+import IngestCore
+import Logging
+
+/// Writes a page into any store: fits values to the catalog's columns, plans (look-ups, then
+/// ``PagePlan``), inserts songs and plays, keeps refused plays, saves the checkpoint, all in one
+/// transaction. Stores only supply SQL (``CatalogSession``), so every store behaves the same.
+///
+/// A page is first written in bulk. When the database refuses a row, the transaction is rolled
+/// back and the page is written again play by play, each behind a savepoint: an isolated bad row
+/// is skipped, counted and kept in the failed-plays table (`radio-ingest failed`), and the rest
+/// lands. When every play fails for the same reason the failure is systematic (a trigger, a
+/// missing permission, a schema the tool does not fit): nothing of the page is kept, the
+/// checkpoint does not move, and the run fails with that reason.
+public struct PageWriter: Sendable {
+    public let store: any CatalogStore
+    public var logger: Logger
+    /// The run writing, recorded with failed plays.
+    public var runID: Int64?
+    /// Whether refused plays of this source are waiting; then plays stored now are cleared
+    /// from that list.
+    public var clearsFailures = false
+
+    public init(store: any CatalogStore, logger: Logger, runID: Int64? = nil) {
+        self.store = store
+        self.logger = logger
+        self.runID = runID
+    }
+
+    /// Writes `batch` and says what became of each play, in batch order.
+    public func commit(_ batch: PageBatch) async throws -> [PlayDisposition] {
+        do {
+            return try await store.withWriteSession { session in try await write(batch, in: session, isolating: false) }
+        } catch {
+            guard let reason = store.rejectionReason(error) else { throw error }
+            logger.warning("page write refused; writing it play by play", metadata: ["ingest.error": "\(reason)"])
+            return try await store.withWriteSession { session in try await write(batch, in: session, isolating: true) }
+        }
+    }
+
+    /// What ``commit(_:)`` would do, writing nothing (a read-only transaction).
+    public func preview(_ batch: PageBatch) async throws -> [PlayDisposition] {
+        try await store.withReadSession { session in try await plan(batch, in: session).dispositions }
+    }
+
+    /// Fits values, looks up what the catalog holds, and plans.
+    func plan(_ batch: PageBatch, in session: any CatalogSession) async throws -> PagePlan {
+        var plays: [Play] = []
+        var rejected: [Int: String] = [:]
+        for (index, play) in batch.plays.enumerated() {
+            let fitted = ValueFitting.fit(play, schema: session.schema)
+            plays.append(fitted.play)
+            if let rejection = fitted.rejection { rejected[index] = rejection }
+            for reason in fitted.dropped {
+                logger.notice("dropped a value the catalog cannot hold", metadata: ["ingest.play_id": "\(play.sourcePlayID)", "ingest.reason": "\(reason)"])
+            }
+        }
+        guard !plays.isEmpty else {
+            return PagePlan(source: batch.source, plays: [], keys: [], existingPlayIDs: [], hits: [])
+        }
+        let existing = try await session.storedPlayIDs(source: batch.source, among: plays.map(\.sourcePlayID))
+        let hits = try await session.findSongs(
+            mbids: Array(Set(plays.compactMap(\.mbid))), isrcs: Array(Set(plays.compactMap(\.isrc))), keys: Array(Set(batch.matchKeys)))
+        return PagePlan(
+            source: batch.source, plays: plays, keys: batch.matchKeys, rejected: rejected, existingPlayIDs: existing, hits: hits)
+    }
+
+    func write(_ batch: PageBatch, in session: any CatalogSession, isolating: Bool) async throws -> [PlayDisposition] {
+        var plan = try await plan(batch, in: session)
+        if isolating {
+            try await writeOneByOne(&plan, in: session)
+        } else {
+            let stored = try await session.insertSongs(plan.newSongs)
+            try await resolveLostSongs(&plan, among: plan.newSongs, stored: stored, in: session)
+            plan.adoptStoredIDs(stored)
+            let inserted = try await session.insertPlays(plan.rows, source: plan.source)
+            plan.markDuplicates(Set(plan.rows.map(\.play.sourcePlayID)).subtracting(inserted))
+        }
+        try Self.refuseSystematicFailure(plan.dispositions, source: batch.source)
+        try await keepFailures(plan, plays: batch.plays, in: session)
+        if clearsFailures {
+            let stored = zip(batch.plays, plan.dispositions).filter { $0.1.songID != nil }.map(\.0.sourcePlayID)
+            if !stored.isEmpty { try await session.clearFailures(source: batch.source, playIDs: stored) }
+        }
+        if let checkpoint = batch.checkpoint { try await session.saveCheckpoint(checkpoint) }
+        return plan.dispositions
+    }
+
+    /// Links plays to the songs that another process inserted first (it took their keys).
+    func resolveLostSongs(
+        _ plan: inout PagePlan, among songs: [PagePlan.NewSong], stored: [String: String], in session: any CatalogSession
+    ) async throws {
+        let lost = songs.filter { stored[$0.id] == nil }
+        guard !lost.isEmpty else { return }
+        let winners = try await session.songIDs(holdingKeys: lost.map(\.matchKey))
+        plan.resolve(conflicts: Dictionary(uniqueKeysWithValues: lost.compactMap { song in winners[song.matchKey].map { (song.id, $0) } }))
+    }
+
+    /// The slow path: each play (and the song it creates) behind its own savepoint.
+    func writeOneByOne(_ plan: inout PagePlan, in session: any CatalogSession) async throws {
+        let newSongsByID = Dictionary(uniqueKeysWithValues: plan.newSongs.map { ($0.id, $0) })
+        var createdSongIDs: [String: String] = [:]
+        for index in plan.rows.indices {
+            let plannedSongID = plan.rows[index].songID
+            do {
+                let created = try await session.withSavepoint { () -> [String: String] in
+                    var stored: [String: String] = [:]
+                    if let song = newSongsByID[plannedSongID], createdSongIDs[song.id] == nil {
+                        stored = try await session.insertSongs([song])
+                        try await resolveLostSongs(&plan, among: [song], stored: stored, in: session)
+                    }
+                    var row = plan.rows[index]
+                    if let id = stored[row.songID] ?? createdSongIDs[row.songID] { row.songID = id }
+                    if try await session.insertPlays([row], source: plan.source).isEmpty {
+                        plan.markDuplicates([row.play.sourcePlayID])
+                    }
+                    return stored
+                }
+                createdSongIDs.merge(created) { first, _ in first }
+                if let id = created[plannedSongID] ?? createdSongIDs[plannedSongID] {
+                    plan.adoptStoredIDs([plannedSongID: id])
+                    if created[plannedSongID] != nil { plan.markCreatedSong(index: plan.rows[index].index) }
+                }
+            } catch {
+                guard let reason = store.rejectionReason(error) else { throw error }
+                plan.markFailed(index: plan.rows[index].index, reason: reason)
+            }
+        }
+    }
+
+    /// Keeps each refused play, with its record and reason, for `radio-ingest failed retry`.
+    func keepFailures(_ plan: PagePlan, plays: [Play], in session: any CatalogSession) async throws {
+        let failures = zip(plays, plan.dispositions).compactMap { play, disposition -> FailedPlay? in
+            guard case .failed(let reason) = disposition else { return nil }
+            return FailedPlay(
+                source: plan.source, sourcePlayID: play.sourcePlayID, recordJSON: FailedPlay.encode(play), reason: reason, runID: runID)
+        }
+        guard !failures.isEmpty else { return }
+        try await session.recordFailures(failures)
+    }
+
+    /// Throws when every play that was to be written failed for one and the same reason: the
+    /// catalog is refusing writes as a whole, and the page must not count as covered.
+    static func refuseSystematicFailure(_ dispositions: [PlayDisposition], source: String) throws {
+        var reasons = Set<String>()
+        var failed = 0
+        for disposition in dispositions {
+            switch disposition {
+            case .failed(let reason):
+                failed += 1
+                reasons.insert(reason)
+            case .duplicate: continue
+            default: return
+            }
+        }
+        guard failed >= 2, reasons.count == 1, let reason = reasons.first else { return }
+        throw IngestError.storage(
+            "the catalog refused every play of a \(source) page (\(failed) plays) for the same reason: \(reason); nothing of the page was kept and its coverage was not recorded"
+        )
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import IngestCore
+import IngestEngine
+import PostgresNIO
+
+/// The PostgreSQL side of a page write: one statement per look-up or insert, values bound as
+/// one `jsonb` document expanded by `jsonb_to_recordset`, column names taken from the
+/// introspected ``CatalogSchema`` (quoted, never from input).
+struct PostgresSession: CatalogSession {
+    let catalog: PostgresCatalog
+    let connection: PostgresConnection
+    let schema: CatalogSchema
+    /// Whether the tool's key table exists (a dry run on a catalog never migrated has none).
+    let keysTablePresent: Bool
+    /// Keys computed in memory for songs without one (previews only).
+    let pendingKeys: [String: String]
+
+    func execute(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await catalog.execute(query, on: connection)
+    }
+
+    func storedPlayIDs(source: String, among ids: [String]) async throws -> Set<String> {
+        var existing = Set<String>()
+        for try await id in try await execute(
+            "SELECT source_play_id FROM external_plays WHERE source = \(source) AND source_play_id = ANY(\(ids))"
+        ).decode(String.self) {
+            existing.insert(id)
+        }
+        return existing
+    }
+
+    func findSongs(mbids: [String], isrcs: [String], keys: [String]) async throws -> [SongHit] {
+        let songs = schema.songs
+        let order = songs.columns[.created].map { "s.\(quote($0)), s.id" } ?? "s.id"
+        var branches: [String] = []
+        if let mbid = songs.columns[.mbid] {
+            branches.append(
+                "(SELECT DISTINCT ON (s.\(quote(mbid))) 'm', s.\(quote(mbid))::text, s.id::text FROM songs s WHERE s.\(quote(mbid)) = ANY($1) ORDER BY s.\(quote(mbid)), \(order))"
+            )
+        }
+        if let isrc = songs.columns[.isrc] {
+            branches.append(
+                "(SELECT DISTINCT ON (s.\(quote(isrc))) 'i', s.\(quote(isrc))::text, s.id::text FROM songs s WHERE s.\(quote(isrc)) = ANY($2) ORDER BY s.\(quote(isrc)), \(order))"
+            )
+        }
+        if keysTablePresent {
+            branches.append("(SELECT 'k', match_key, song_id FROM radio_ingest_song_keys WHERE match_key = ANY($3))")
+        }
+        var hits: [SongHit] = []
+        if !branches.isEmpty {
+            // Parameters not used by a branch still need a type: cast them all once.
+            let sql = "WITH p AS (SELECT $1::text[] AS m, $2::text[] AS i, $3::text[] AS k) " + branches.joined(separator: " UNION ALL ")
+            var bindings = PostgresBindings()
+            bindings.append(mbids)
+            bindings.append(isrcs)
+            bindings.append(keys)
+            for try await (kind, value, id) in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(
+                (String, String, String).self)
+            {
+                hits.append(SongHit(kind: kind == "m" ? .mbid : kind == "i" ? .isrc : .key, value: value, songID: id))
+            }
+        }
+        let found = Set(hits.filter { $0.kind == .key }.map(\.value))
+        for key in keys where !found.contains(key) {
+            if let id = pendingKeys[key] { hits.append(SongHit(kind: .key, value: key, songID: id)) }
+        }
+        return hits
+    }
+
+    func insertSongs(_ newSongs: [PagePlan.NewSong]) async throws -> [String: String] {
+        guard !newSongs.isEmpty else { return [:] }
+        let songs = schema.songs
+        var planned = newSongs
+        var storedID: [String: String] = [:]
+        if songs.idKind == .integer {
+            // The database numbers songs: take numbers from the id's sequence first, so that
+            // keys and plays can name the songs in the same statement.
+            var numbers: [String] = []
+            for try await number in try await execute(
+                "SELECT nextval(pg_get_serial_sequence('songs', 'id'))::text FROM generate_series(1, \(newSongs.count))"
+            ).decode(String.self) {
+                numbers.append(number)
+            }
+            for (i, number) in numbers.enumerated() where i < planned.count {
+                storedID[number] = planned[i].id
+                planned[i].id = number
+            }
+        }
+        var columns = ["id", "title", "artist"]
+        var values = ["i.id::\(songs.idType)", "i.title", "i.artist"]
+        for (field, value) in [
+            (CatalogSchema.SongField.album, "i.album"), (.year, "i.year"), (.mbid, "i.mbid"), (.isrc, "i.isrc"), (.source, "i.source"),
+            (.isPlaceholder, "false"), (.embeddingVersion, "0"), (.updated, "now()"),
+        ] {
+            if let column = songs.columns[field] {
+                columns.append(quote(column))
+                values.append(value)
+            }
+        }
+        if let created = songs.columns[.created], !songs.createdHasDefault {
+            columns.append(quote(created))
+            values.append("now()")
+        }
+        let overriding = songs.idKind == .integer ? " OVERRIDING SYSTEM VALUE" : ""
+        let sql = """
+            WITH i AS (
+                SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id text, match_key text, title text, artist text, album text,
+                    year integer, mbid text, isrc text, source text)
+            ), claimed AS (
+                INSERT INTO radio_ingest_song_keys (song_id, match_key, key_version)
+                SELECT id, match_key, $2 FROM i
+                ON CONFLICT (match_key) DO NOTHING
+                RETURNING song_id
+            )
+            INSERT INTO songs (\(columns.joined(separator: ", ")))\(overriding)
+            SELECT \(values.joined(separator: ", ")) FROM i JOIN claimed ON claimed.song_id = i.id
+            RETURNING id::text
+            """
+        var bindings = PostgresBindings()
+        bindings.append(try PostgresPayload.json(planned))
+        bindings.append(SongKey.version)
+        var inserted: [String: String] = [:]
+        for try await id in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(String.self) {
+            inserted[storedID[id] ?? id] = id
+        }
+        return inserted
+    }
+
+    func songIDs(holdingKeys keys: [String]) async throws -> [String: String] {
+        var winners: [String: String] = [:]
+        for try await (key, id) in try await execute(
+            "SELECT match_key, song_id FROM radio_ingest_song_keys WHERE match_key = ANY(\(keys))"
+        ).decode((String, String).self) {
+            winners[key] = id
+        }
+        return winners
+    }
+
+    func insertPlays(_ rows: [PagePlan.PlayRow], source: String) async throws -> Set<String> {
+        guard !rows.isEmpty else { return [] }
+        let plays = schema.plays
+        var columns = ["source", "source_play_id", "title", "artist", "song_id"]
+        var values = ["$2", "t.source_play_id", "t.title", "t.artist", "t.song_id::\(plays.songIDType)"]
+        for (field, value) in [
+            (CatalogSchema.PlayField.album, "t.album"), (.airdate, "t.airdate::timestamptz"), (.mbid, "t.mbid"), (.isrc, "t.isrc"),
+            (.year, "t.year"),
+        ] {
+            if let column = plays.columns[field] {
+                columns.append(quote(column))
+                values.append(value)
+            }
+        }
+        if let created = plays.columns[.created], !plays.createdHasDefault {
+            columns.append(quote(created))
+            values.append("now()")
+        }
+        if let id = plays.idToGenerate {
+            columns.append("id")
+            values.append(id == .uuid ? "gen_random_uuid()" : "gen_random_uuid()::text")
+        }
+        let sql = """
+            INSERT INTO external_plays (\(columns.joined(separator: ", ")))
+            SELECT \(values.joined(separator: ", "))
+            FROM jsonb_to_recordset($1::jsonb) AS t(source_play_id text, title text, artist text, album text,
+                 airdate text, mbid text, isrc text, year integer, song_id text)
+            ON CONFLICT (source, source_play_id) DO NOTHING
+            RETURNING source_play_id
+            """
+        var bindings = PostgresBindings()
+        bindings.append(try PostgresPayload.json(rows.map(PostgresPayload.PlayRecord.init)))
+        bindings.append(source)
+        var inserted = Set<String>()
+        for try await id in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(String.self) {
+            inserted.insert(id)
+        }
+        return inserted
+    }
+
+    func saveCheckpoint(_ checkpoint: Checkpoint) async throws {
+        let metadata = checkpoint.metadataJSON()
+        _ = try await execute(
+            """
+            INSERT INTO ingestion_checkpoints (source, cursor, metadata, updated_at)
+            VALUES (\(checkpoint.source), \(checkpoint.cursor), \(metadata)::jsonb, now())
+            ON CONFLICT (source) DO UPDATE SET cursor = EXCLUDED.cursor, metadata = EXCLUDED.metadata, updated_at = now()
+            """)
+    }
+
+    func recordFailures(_ failures: [FailedPlay]) async throws {
+        let payload = try PostgresPayload.json(failures.map(PostgresPayload.FailureRecord.init))
+        _ = try await execute(
+            """
+            INSERT INTO radio_ingest_failed_plays (source, source_play_id, record, reason, run_id)
+            SELECT t.source, t.source_play_id, t.record::jsonb, t.reason, t.run_id
+            FROM jsonb_to_recordset(\(payload)::jsonb) AS t(source text, source_play_id text, record text, reason text, run_id bigint)
+            ON CONFLICT (source, source_play_id) DO UPDATE SET record = EXCLUDED.record, reason = EXCLUDED.reason,
+                run_id = EXCLUDED.run_id, last_failed_at = now(), attempts = radio_ingest_failed_plays.attempts + 1
+            """)
+    }
+
+    func clearFailures(source: String, playIDs: [String]) async throws {
+        _ = try await execute(
+            "DELETE FROM radio_ingest_failed_plays WHERE source = \(source) AND source_play_id = ANY(\(playIDs))")
+    }
+
+    func withSavepoint<T>(_ body: () async throws -> T) async throws -> T {
+        _ = try await execute("SAVEPOINT play")
+        do {
+            let value = try await body()
+            _ = try await execute("RELEASE SAVEPOINT play")
+            return value
+        } catch {
+            _ = try await execute("ROLLBACK TO SAVEPOINT play")
+            throw error
+        }
+    }
+
+    func quote(_ name: String) -> String { SQLIdentifier.quote(name) }
+}
