@@ -75,6 +75,47 @@ public final class TestCatalog: Sendable {
         }
     }
 
+    /// Runs a script of several statements, each ending in `;` at the end of a line (PostgreSQL
+    /// takes one statement per query).
+    public func executeScript(_ sql: String) async throws {
+        switch kind {
+        case .sqlite: try await execute(sql)
+        case .postgres:
+            for statement in sql.components(separatedBy: ";\n") where !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                try await execute(statement.trimmingCharacters(in: CharacterSet(charactersIn: "; \n")))
+            }
+        }
+    }
+
+    /// The schema of `tables` as text, to show they were not altered: `pg_dump --schema-only`
+    /// on PostgreSQL, the tables' and indexes' SQL on SQLite.
+    public func schemaDump(of tables: [String]) async throws -> String {
+        switch kind {
+        case .sqlite:
+            let queue = try readOnlyQueue()
+            defer { try? queue.close() }
+            return try await queue.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT sql FROM sqlite_master WHERE tbl_name IN (SELECT value FROM json_each(?)) AND sql IS NOT NULL ORDER BY name",
+                    arguments: [String(decoding: try JSONEncoder().encode(tables), as: UTF8.self)]
+                ).joined(separator: "\n")
+            }
+        case .postgres:
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["pg_dump", "--schema-only", "--no-owner"] + tables.flatMap { ["-t", $0] } + [url]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw TestCatalogError.commandFailed("pg_dump") }
+            // pg_dump marks its output with a random `\restrict` key each time: leave it out.
+            return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }.joined(separator: "\n")
+        }
+    }
+
     /// The first column of the first row of `sql`, as an integer.
     public func scalar(_ sql: String) async throws -> Int {
         switch kind {
@@ -142,4 +183,5 @@ public final class TestCatalog: Sendable {
 enum TestCatalogError: Error {
     case noPostgres
     case noFileYet
+    case commandFailed(String)
 }

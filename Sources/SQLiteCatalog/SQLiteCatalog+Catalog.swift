@@ -17,7 +17,7 @@ extension SQLiteCatalog {
         while true {
             let from = after
             let batch = try await guarded {
-                try await writer.read { db in try Self.unkeyedSongs(in: db, after: from, keysTable: keysTable && !previewOnly || keysTable) }
+                try await writer.read { db in try Self.unkeyedSongs(in: db, after: from, keysTable: keysTable) }
             }
             guard let last = batch.last else { break }
             after = last.rowID

@@ -38,7 +38,7 @@ import Testing
         }
     }
 
-    @Test func extendsASongsTableAnotherApplicationCreated() async throws {
+    @Test func usesASongsTableAnotherApplicationCreatedWithoutAlteringIt() async throws {
         defer { cleanup() }
         let queue = try DatabaseQueue(path: path)
         try await queue.write {
@@ -58,6 +58,55 @@ import Testing
                     Play(sourcePlayID: "1", title: "Heroes", artist: "David Bowie", airdate: Date(timeIntervalSince1970: 1_700_000_000))
                 ], checkpoint: Checkpoint(source: "kexp")))
         #expect(result == [.matched(songID: "x", by: .key)])
+        await store.close()
+        let check = try DatabaseQueue(path: path)
+        let columns = try await check.read { try $0.columns(in: "songs").map(\.name) }
+        let indexes = try await check.read { try $0.indexes(on: "songs").map(\.name) }
+        try check.close()
+        #expect(columns == ["id", "title", "artist", "mbid"])
+        #expect(indexes.allSatisfy { $0.hasPrefix("sqlite_autoindex") })
+    }
+
+    @Test func aFirstReleaseFileKeepsItsSongKeys() async throws {
+        defer { cleanup() }
+        // The first release kept keys in songs.match_key and had migrations v1 to v4.
+        let key = SongKey.make(title: "Heroes", artist: "David Bowie") ?? ""
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('v1-catalog'), ('v2-run-history'), ('v3-leases'), ('v4-indexes');
+                    CREATE TABLE songs (id TEXT PRIMARY KEY, title TEXT NOT NULL, artist TEXT NOT NULL, album TEXT, year INTEGER,
+                        mbid TEXT, isrc TEXT, source TEXT, is_placeholder INTEGER NOT NULL DEFAULT 0, embedding_version INTEGER,
+                        match_key TEXT, key_version INTEGER, created_at TEXT);
+                    CREATE UNIQUE INDEX songs_match_key_key ON songs (match_key);
+                    CREATE TABLE external_plays (id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, source_play_id TEXT NOT NULL,
+                        title TEXT NOT NULL, artist TEXT NOT NULL, album TEXT, airdate TEXT, mbid TEXT, isrc TEXT, year INTEGER,
+                        song_id TEXT REFERENCES songs (id), created_at TEXT NOT NULL DEFAULT 'x', UNIQUE (source, source_play_id));
+                    CREATE TABLE ingestion_checkpoints (source TEXT PRIMARY KEY, cursor TEXT, metadata TEXT, updated_at TEXT NOT NULL);
+                    CREATE TABLE ingestion_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, flags TEXT NOT NULL DEFAULT '{}',
+                        started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, pages_fetched INTEGER NOT NULL DEFAULT 0,
+                        plays_seen INTEGER NOT NULL DEFAULT 0, track_plays INTEGER NOT NULL DEFAULT 0,
+                        provenance_inserted INTEGER NOT NULL DEFAULT 0, songs_matched INTEGER NOT NULL DEFAULT 0,
+                        new_songs INTEGER NOT NULL DEFAULT 0, skipped_invalid INTEGER NOT NULL DEFAULT 0,
+                        duplicates_skipped INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0, error TEXT);
+                    CREATE TABLE ingestion_leases (source TEXT PRIMARY KEY, holder TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+                    """)
+            try db.execute(
+                sql: "INSERT INTO songs (id, title, artist, match_key, key_version, created_at) VALUES ('old', 'Heroes', 'David Bowie', ?, ?, '2025-01-01')",
+                arguments: [key, SongKey.version])
+        }
+        try queue.close()
+        let store = try SQLiteCatalog(path: path)
+        #expect(try await store.migrate() == ["migration v5-keys-and-failures"])
+        #expect(try await store.prepareForMatching(readOnly: false) == 0)
+        let result = try await store.commit(
+            PageBatch(
+                source: "kexp",
+                plays: [Play(sourcePlayID: "1", title: "HEROES", artist: "david bowie", airdate: Date(timeIntervalSince1970: 1_700_000_000))],
+                checkpoint: Checkpoint(source: "kexp")))
+        #expect(result == [.matched(songID: "old", by: .key)])
         await store.close()
     }
 
@@ -107,7 +156,7 @@ import Testing
             try await group.waitForAll()
         }
         let queue = try DatabaseQueue(path: path)
-        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") } == 4)
+        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") } == 5)
         try queue.close()
     }
 

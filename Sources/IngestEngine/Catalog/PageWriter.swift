@@ -79,7 +79,7 @@ public struct PageWriter: Sendable {
         try Self.refuseSystematicFailure(plan.dispositions, source: batch.source)
         try await keepFailures(plan, plays: batch.plays, in: session)
         if clearsFailures {
-            let stored = zip(batch.plays, plan.dispositions).filter { $0.1.songID != nil }.map(\.0.sourcePlayID)
+            let stored = zip(batch.plays, plan.dispositions).filter { $0.1.songID != nil || $0.1 == .duplicate }.map(\.0.sourcePlayID)
             if !stored.isEmpty { try await session.clearFailures(source: batch.source, playIDs: stored) }
         }
         if let checkpoint = batch.checkpoint { try await session.saveCheckpoint(checkpoint) }
