@@ -33,11 +33,20 @@ public struct ConfigLoader {
         }
         var reader = NodeReader(path: path, environment: environment)
         guard let root else { throw IngestError.usage("\(path): the config is empty; it needs at least a 'sources:' section") }
-        let top = try reader.mapping(root, key: "", allowed: ["database", "concurrency", "sources"])
+        let top = try reader.mapping(root, key: "", allowed: ["database", "catalog", "concurrency", "sources"])
         var config = IngestConfig(path: path, databaseURL: nil, concurrency: 2, sources: [])
         if let database = top["database"] {
             let fields = try reader.mapping(database.value, key: "database", allowed: ["url"])
             config.databaseURL = try fields["url"].map { try reader.string($0.value, key: "database.url") }
+        }
+        if let catalog = top["catalog"] {
+            let fields = try reader.mapping(catalog.value, key: "catalog", allowed: ["columns"])
+            if let columns = fields["columns"] {
+                let roles = CatalogSchema.SongField.allCases.map(\.rawValue)
+                for (role, name) in try reader.mapping(columns.value, key: "catalog.columns", allowed: Set(roles)).ordered {
+                    config.catalogColumns[role] = try reader.string(name.value, key: "catalog.columns.\(role)")
+                }
+            }
         }
         if let concurrency = top["concurrency"] {
             config.concurrency = try reader.integer(concurrency.value, key: "concurrency", range: 1...32)

@@ -12,6 +12,9 @@ public struct IngestConfig: Sendable, Equatable {
     public var concurrency: Int
     /// `sources`, in file order.
     public var sources: [SourceConfig]
+    /// `catalog.columns`: the catalog's `songs` columns by role (`created`, `updated`, `mbid`,
+    /// ...) where detection does not recognise their names.
+    public var catalogColumns: [String: String] = [:]
 
     /// The entry named `name`.
     public func source(named name: String) -> SourceConfig? {

@@ -5,7 +5,12 @@ import IngestEngine
 extension RadioIngest {
     /// `radio-ingest migrate`: creates or upgrades the catalog schema.
     struct Migrate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create or upgrade the catalog schema (idempotent).")
+        static let configuration = CommandConfiguration(abstract: "Create or upgrade the tool's tables (idempotent); report the catalog's layout.",
+            discussion: """
+                Creates songs, external_plays and ingestion_checkpoints only where they do not exist; tables another \
+                application owns are used as they are, never altered. The tool's own state lives in radio_ingest_* and \
+                ingestion_runs / ingestion_leases.
+                """)
 
         @OptionGroup var config: ConfigOptions
         @OptionGroup var database: DatabaseOptions
@@ -13,12 +18,16 @@ extension RadioIngest {
 
         func run() async throws {
             let logger = logging.makeLogger()
-            let kind = try await database.withStore(readOnly: false, logger: logger, config: try config.load()) { store in
-                try await store.migrate()
-                try await store.prepareForMatching(readOnly: false)
-                return store.kind
+            let lines = try await database.withStore(readOnly: false, logger: logger, config: try config.load()) { store in
+                let applied = try await store.migrate()
+                let schema = try await store.catalogSchema()
+                let keyed = try await store.prepareForMatching(readOnly: false)
+                return ["catalog: \(store.location) (\(store.kind))"]
+                    + (applied.isEmpty ? ["nothing to apply: the schema is up to date"] : applied.map { "applied \($0)" })
+                    + schema.summary
+                    + ["gave match keys to \(keyed) catalog song\(keyed == 1 ? "" : "s")"]
             }
-            print("catalog schema is up to date (\(kind))")
+            print(lines.joined(separator: "\n"))
         }
     }
 }

@@ -34,10 +34,15 @@ struct StatusReport {
         var checkpoint: Checkpoint?
         var gaps: [TimeWindow]
         var runs: [RunRecord]
+        /// Plays the catalog refused, waiting for `failed retry`.
+        var failedPlays: Int
     }
 
     var sources: [SourceStatus]
     var songsAwaitingEmbedding: Int
+    /// Where the catalog is (password masked) and what introspection found of its layout.
+    var catalog: String
+    var layout: [String]
 
     static func gather(store: any CatalogStore, config: IngestConfig?, only: String?, runs: Int) async throws -> StatusReport {
         let checkpoints = Dictionary(uniqueKeysWithValues: try await store.allCheckpoints().map { ($0.source, $0) })
@@ -59,15 +64,27 @@ struct StatusReport {
             sources.append(
                 SourceStatus(
                     name: name, checkpoint: checkpoint, gaps: gaps,
-                    runs: try await store.recentRuns(source: name, limit: runs)))
+                    runs: try await store.recentRuns(source: name, limit: runs),
+                    failedPlays: try await store.countFailedPlays(source: name)))
         }
-        return StatusReport(sources: sources, songsAwaitingEmbedding: try await store.countSongsAwaitingEmbedding())
+        let layout: [String]
+        do {
+            layout = try await store.catalogSchema().summary
+        } catch let error as IngestError {
+            layout = ["cannot be written as it is: \(error.message)"]
+        }
+        return StatusReport(
+            sources: sources, songsAwaitingEmbedding: try await store.countSongsAwaitingEmbedding(),
+            catalog: "\(store.location) (\(store.kind))", layout: layout)
     }
 
     func text() -> String {
-        var lines: [String] = []
+        var lines: [String] = ["catalog: \(catalog)"] + layout.map { "  " + $0 }
         for source in sources {
             lines.append(source.name)
+            if source.failedPlays > 0 {
+                lines.append("  refused plays waiting: \(source.failedPlays)  (radio-ingest failed list \(source.name))")
+            }
             guard let checkpoint = source.checkpoint else {
                 lines.append("  no checkpoint yet")
                 lines += runLines(source.runs)
@@ -105,8 +122,10 @@ struct StatusReport {
     func json() -> String {
         let object: [String: Any] = [
             "songs_awaiting_embedding": songsAwaitingEmbedding,
+            "catalog": catalog,
+            "catalog_layout": layout,
             "sources": sources.map { source -> [String: Any] in
-                var entry: [String: Any] = ["source": source.name]
+                var entry: [String: Any] = ["source": source.name, "failed_plays": source.failedPlays]
                 if let checkpoint = source.checkpoint {
                     entry["cursor"] = checkpoint.cursor ?? NSNull()
                     entry["covered"] = checkpoint.ledger.spans.map { [Checkpoint.text($0.lower), Checkpoint.text($0.upper)] }

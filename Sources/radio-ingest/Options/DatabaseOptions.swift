@@ -26,22 +26,25 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the catalog the URL names.
     func open(readOnly: Bool, logger: Logger, config: IngestConfig? = nil) throws -> any CatalogStore {
-        try usage { try CatalogLocation.open(resolvedURL(config: config), readOnly: readOnly, logger: logger) }
+        try usage {
+            try CatalogLocation.open(
+                resolvedURL(config: config), readOnly: readOnly, logger: logger, columnNames: config?.catalogColumns ?? [:])
+        }
     }
 }
 
 /// Chooses a store from a database URL.
 enum CatalogLocation {
-    static func open(_ url: String, readOnly: Bool, logger: Logger) throws -> any CatalogStore {
+    static func open(_ url: String, readOnly: Bool, logger: Logger, columnNames: [String: String] = [:]) throws -> any CatalogStore {
         let lower = url.lowercased()
         if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
-            return try PostgresCatalog(url: url, logger: logger)
+            return try PostgresCatalog(url: url, logger: logger, columnNames: columnNames)
         }
         if lower.hasPrefix("sqlite:") {
             var path = String(url.dropFirst("sqlite:".count))
             if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
             guard !path.isEmpty else { throw IngestError.usage("sqlite: needs a file path, as in sqlite:radio-ingest.sqlite") }
-            return try SQLiteCatalog(path: path, readOnly: readOnly)
+            return try SQLiteCatalog(path: path, readOnly: readOnly, columnNames: columnNames)
         }
         throw IngestError.usage(
             "unsupported database URL scheme in '\(url.prefix(while: { $0 != ":" })):...'; use sqlite:PATH or postgres://...")
