@@ -154,13 +154,14 @@ public final class PostgresCatalog: CatalogStore {
                 }
                 var applied: [String] = []
                 for migration in PostgresSchema.migrations where !done.contains(migration.version) {
-                    let existing = try await existingTables(on: connection)
-                    for statement in migration.statements(existing) {
+                    let statements = migration.statements(try await existingTables(on: connection))
+                    for statement in statements {
                         try await execute(PostgresQuery(unsafeSQL: statement), on: connection)
                     }
                     try await execute("INSERT INTO radio_ingest_migrations (version) VALUES (\(migration.version))", on: connection)
                     logger.info("applied catalog migration", metadata: ["ingest.migration": "\(migration.version)"])
-                    applied.append("migration \(migration.version): \(migration.summary)")
+                    applied.append(
+                        "migration \(migration.version): \(migration.summary)" + (statements.isEmpty ? " (nothing to do in this catalog)" : ""))
                 }
                 return applied
             }
