@@ -96,8 +96,12 @@ import Testing
             "c.yaml:2:8: database.url uses ${NOPE}, which is not set (give a default with ${NOPE:-value})"
         ),
         (
+            "catalog:\n  columns: { craeted: added_on }\nsources:\n  kexp: {adapter: kexp}\n",
+            "c.yaml:2:14: catalog.columns.craeted is not a known key (expected one of: album, created, embedding_version, is_placeholder, isrc, mbid, source, updated, year)"
+        ),
+        (
             "databse:\n  url: x\n",
-            "c.yaml:1:1: databse is not a known key (expected one of: concurrency, database, sources)"
+            "c.yaml:1:1: databse is not a known key (expected one of: catalog, concurrency, database, sources)"
         ),
         (
             "concurrency: 0\nsources:\n  kexp: {adapter: kexp}\n",
