@@ -169,6 +169,29 @@ import Testing
         #expect(isrcs == [["Fresh", "USABC2600001"], ["Other", "none"], ["Third", "none"]])
     }
 
+    @Test(arguments: StoreKind.available)
+    func anApplicationWithOnlyNumberedSongsGetsTheOtherTablesCreatedAndNumberedNewSongs(kind: StoreKind) async throws {
+        let h = try await Harness.make(kind, plays: 300)
+        defer { Task { await h.finish() } }
+        let songs =
+            kind == .postgres
+            ? "CREATE TABLE songs (id bigserial PRIMARY KEY, title text NOT NULL, artist text NOT NULL, inserted_at timestamptz NOT NULL DEFAULT now())"
+            : "CREATE TABLE songs (id INTEGER PRIMARY KEY, title TEXT NOT NULL, artist TEXT NOT NULL, inserted_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        try await h.catalog.execute(songs)
+        try await h.catalog.execute("INSERT INTO songs (title, artist) VALUES ('Song 1', 'Artist 1')")
+        let before = try await h.catalog.schemaDump(of: ["songs"])
+        let summary = try await h.run(.fast())
+        #expect(summary.status == .complete, "\(summary.error ?? "")")
+        #expect(summary.counters.errors == 0)
+        #expect(try await h.catalog.schemaDump(of: ["songs"]) == before)
+        #expect(try await h.count("songs") == 1 + summary.counters.newSongs)
+        #expect(try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE song_id = 1") > 0)
+        // Every play links to a song that exists, whatever number the database gave it.
+        let orphans = "SELECT count(*) FROM external_plays p LEFT JOIN songs s ON s.id = p.song_id WHERE s.id IS NULL"
+        #expect(try await h.catalog.scalar(orphans) == 0)
+        #expect(try await h.count("external_plays") == summary.counters.provenanceInserted)
+    }
+
     /// Makes the catalog refuse inserts into `external_plays` (of one title, or all).
     static func refuseInserts(_ catalog: TestCatalog, when title: String?) async throws {
         if catalog.kind == .postgres {
