@@ -68,8 +68,17 @@ public protocol StationAdapter: Sendable {
     var timeZone: TimeZone { get }
     /// The order in which pages and records come.
     var order: PlayOrder { get }
+    /// How long after airing a play may still appear in the source (DJs logging late,
+    /// whole sets entered after the show). Incremental and scheduled runs re-read this much of
+    /// the covered history; a config's `lookback:` or `--lookback` overrides it.
+    var lookback: Duration { get }
     /// The request for the first page of plays inside `window`.
     func firstRequest(for window: TimeWindow) throws -> PageRequest
     /// Parses one response body fetched for `request`.
     func parse(_ body: Data, for request: PageRequest) throws -> ParsedPage
+}
+
+extension StationAdapter {
+    /// One hour, for adapters that do not say.
+    public var lookback: Duration { .seconds(3600) }
 }

@@ -155,6 +155,8 @@ public protocol CatalogStore: Sendable {
     func failedPlays(source: String?, limit: Int) async throws -> [FailedPlay]
     /// How many refused plays wait, of one source or all.
     func countFailedPlays(source: String?) async throws -> Int
+    /// Source play ids stored for `source` that aired inside `window`.
+    func storedPlayIDs(source: String, airedIn window: TimeWindow) async throws -> Set<String>
     /// Removes the checkpoint of `source`.
     func resetCheckpoint(for source: String) async throws
     /// Every stored checkpoint, by source name.

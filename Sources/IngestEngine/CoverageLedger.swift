@@ -73,6 +73,16 @@ public struct CoverageLedger: Sendable, Equatable, Codable {
         return result
     }
 
+    /// The newest covered instant (the top of the newest span), if any.
+    public var newestCovered: Date? {
+        spans.last.map { Timestamp.date(microseconds: $0.upper) }
+    }
+
+    /// Whether `micros` lies inside a covered span.
+    public func contains(_ micros: Int64) -> Bool {
+        spans.contains { $0.lower <= micros && micros < $0.upper }
+    }
+
     /// The oldest covered instant, if any.
     public var oldestCovered: Date? {
         spans.first.flatMap { $0.lower == Self.beginning ? nil : Timestamp.date(microseconds: $0.lower) }

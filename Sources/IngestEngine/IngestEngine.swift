@@ -72,8 +72,12 @@ public struct IngestEngine: Sendable {
             }
             let keyed = try await store.prepareForMatching(readOnly: options.dryRun)
             if keyed > 0 { logger.info("gave match keys to catalog songs", metadata: ["ingest.songs": "\(keyed)"]) }
-            let checkpoint = try await store.checkpoint(for: adapter.sourceName) ?? Checkpoint(source: adapter.sourceName)
-            let windows = options.plannedWindows(checkpoint: checkpoint, now: startedAt, order: adapter.order)
+            var checkpoint = try await store.checkpoint(for: adapter.sourceName) ?? Checkpoint(source: adapter.sourceName)
+            let lookback = options.lookback ?? adapter.lookback
+            let windows = options.plannedWindows(checkpoint: checkpoint, now: startedAt, order: adapter.order, lookback: lookback)
+            walk.coveredAtStart = checkpoint.ledger
+            walk.reread = RunOptions.addingReread(to: [], ledger: checkpoint.ledger, lookback: lookback, window: options.window).first
+            checkpoint.lookback = lookback
             if options.incremental && checkpoint.ledger.isEmpty {
                 logger.notice(
                     "no coverage recorded yet: --incremental walks back from now until a limit or the end of the history stops it")

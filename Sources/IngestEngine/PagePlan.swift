@@ -34,16 +34,18 @@ public struct PagePlan: Sendable {
     public private(set) var dispositions: [PlayDisposition]
     public private(set) var newSongs: [NewSong]
     public private(set) var rows: [PlayRow]
+    /// Plays already stored whose title or artist the source has changed since, by index.
+    public private(set) var edited: [Int] = []
 
     /// Plans `plays` against the catalog's current state.
     /// - Parameters:
     ///   - plays: the page's plays, their values already fitted to the catalog's columns.
     ///   - keys: each play's match key, in play order.
     ///   - rejected: plays that cannot be stored at all, by index, with the reason.
-    ///   - existingPlayIDs: source play ids already stored for the source.
+    ///   - existing: plays already stored for the source, by source play id.
     ///   - hits: catalog songs by MBID, ISRC or key (for MBIDs and ISRCs the oldest first).
     public init(
-        source: String, plays: [Play], keys: [String], rejected: [Int: String] = [:], existingPlayIDs: Set<String>,
+        source: String, plays: [Play], keys: [String], rejected: [Int: String] = [:], existing: [String: StoredPlay],
         hits: [SongHit], makeID: () -> String = { UUID().uuidString.lowercased() }
     ) {
         self.source = source
@@ -67,7 +69,8 @@ public struct PagePlan: Sendable {
                 dispositions.append(.failed(reason: reason))
                 continue
             }
-            if existingPlayIDs.contains(play.sourcePlayID) {
+            if let stored = existing[play.sourcePlayID] {
+                if stored.title != play.title || stored.artist != play.artist { edited.append(index) }
                 dispositions.append(.duplicate)
                 continue
             }

@@ -1,4 +1,4 @@
-/// The spec's eight counters plus pages fetched.
+/// The spec's eight counters plus pages fetched, and what re-reading the recent history found.
 public struct RunCounters: Sendable, Equatable, Codable {
     public var pagesFetched = 0
     public var playsSeen = 0
@@ -9,6 +9,14 @@ public struct RunCounters: Sendable, Equatable, Codable {
     public var skippedInvalid = 0
     public var duplicatesSkipped = 0
     public var errors = 0
+    /// Plays stored by this run in time that was already covered when it started: published
+    /// after they aired, found by the lookback re-read (included in `provenanceInserted`).
+    public var latePlays = 0
+    /// Plays the source now reports with another title or artist than the one stored; the
+    /// stored row stays, the new version is kept in `radio_ingest_play_revisions`.
+    public var editedUpstream = 0
+    /// Stored plays the source no longer returns in the re-read stretch; the stored row stays.
+    public var withdrawnUpstream = 0
 
     public init() {}
 
@@ -16,6 +24,24 @@ public struct RunCounters: Sendable, Equatable, Codable {
         case pagesFetched = "pages_fetched", playsSeen = "plays_seen", trackPlays = "track_plays"
         case provenanceInserted = "provenance_inserted", songsMatched = "songs_matched", newSongs = "new_songs"
         case skippedInvalid = "skipped_invalid", duplicatesSkipped = "duplicates_skipped", errors
+        case latePlays = "late_plays", editedUpstream = "edited_upstream", withdrawnUpstream = "withdrawn_upstream"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func int(_ key: CodingKeys) throws -> Int { try c.decodeIfPresent(Int.self, forKey: key) ?? 0 }
+        pagesFetched = try int(.pagesFetched)
+        playsSeen = try int(.playsSeen)
+        trackPlays = try int(.trackPlays)
+        provenanceInserted = try int(.provenanceInserted)
+        songsMatched = try int(.songsMatched)
+        newSongs = try int(.newSongs)
+        skippedInvalid = try int(.skippedInvalid)
+        duplicatesSkipped = try int(.duplicatesSkipped)
+        errors = try int(.errors)
+        latePlays = try int(.latePlays)
+        editedUpstream = try int(.editedUpstream)
+        withdrawnUpstream = try int(.withdrawnUpstream)
     }
 
     /// Adds what one page's plays became.
@@ -43,6 +69,9 @@ public struct RunCounters: Sendable, Equatable, Codable {
         sum.skippedInvalid = a.skippedInvalid + b.skippedInvalid
         sum.duplicatesSkipped = a.duplicatesSkipped + b.duplicatesSkipped
         sum.errors = a.errors + b.errors
+        sum.latePlays = a.latePlays + b.latePlays
+        sum.editedUpstream = a.editedUpstream + b.editedUpstream
+        sum.withdrawnUpstream = a.withdrawnUpstream + b.withdrawnUpstream
         return sum
     }
 }

@@ -19,11 +19,15 @@ public struct RunOptions: Sendable, Equatable {
     public var window = TimeWindow.unbounded
     /// The pause between two page requests.
     public var politeDelay: Duration = .milliseconds(250)
+    /// How much of the covered history a run that walks up to now reads again, for plays
+    /// published after they aired; `nil` takes the adapter's ``StationAdapter/lookback``.
+    public var lookback: Duration?
 
     public init(
         dryRun: Bool = false, limit: Int? = nil, pageLimit: Int? = nil, incremental: Bool = false,
-        window: TimeWindow = .unbounded, politeDelay: Duration = .milliseconds(250)
+        window: TimeWindow = .unbounded, politeDelay: Duration = .milliseconds(250), lookback: Duration? = nil
     ) {
+        self.lookback = lookback
         self.dryRun = dryRun
         self.limit = limit
         self.pageLimit = pageLimit
@@ -42,6 +46,7 @@ public struct RunOptions: Sendable, Equatable {
         if let start = window.start { flags["start_date"] = Timestamp.format(start) }
         if let end = window.end { flags["end_date"] = Timestamp.format(end) }
         flags["polite_delay"] = "\(politeDelay)"
+        if let lookback { flags["lookback"] = "\(lookback)" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return (try? String(decoding: encoder.encode(flags), as: UTF8.self)) ?? "{}"
@@ -53,7 +58,11 @@ public struct RunOptions: Sendable, Equatable {
     /// - `incremental`: every gap between the oldest covered airdate (or the window's start)
     ///   and now (or the window's end), reaching back far enough to finish an interrupted walk.
     /// - An explicit window without `incremental`: the whole window, covered or not.
-    public func plannedWindows(checkpoint: Checkpoint, now: Date, order: PlayOrder) -> [TimeWindow] {
+    ///
+    /// A run that walks gaps up to now also reads again the last `lookback` of the covered
+    /// history (`[newest covered − lookback, newest covered)`), so a play published after it
+    /// aired is stored by the next run. That re-read is merged with the gap above it.
+    public func plannedWindows(checkpoint: Checkpoint, now: Date, order: PlayOrder, lookback: Duration = .zero) -> [TimeWindow] {
         let ledger = checkpoint.ledger
         let explicit = window.start != nil || window.end != nil
         let windows: [TimeWindow]
@@ -72,6 +81,25 @@ public struct RunOptions: Sendable, Equatable {
         } else {
             windows = ledger.gaps(in: .unbounded, now: now)
         }
-        return order == .newestFirst ? windows.reversed() : windows
+        let planned = explicit && !incremental ? windows : Self.addingReread(to: windows, ledger: ledger, lookback: lookback, window: window)
+        return order == .newestFirst ? planned.reversed() : planned
+    }
+
+    /// `windows` (oldest first) plus the last `lookback` of the coverage, merged.
+    static func addingReread(to windows: [TimeWindow], ledger: CoverageLedger, lookback: Duration, window: TimeWindow) -> [TimeWindow] {
+        guard lookback > .zero, window.end == nil, let top = ledger.newestCovered else { return windows }
+        var start = top.addingTimeInterval(-Double(lookback.components.seconds))
+        if let floor = window.start { start = max(start, floor) }
+        guard start < top else { return windows }
+        var merged: [TimeWindow] = []
+        for candidate in (windows + [TimeWindow(start: start, end: top)]).sorted(by: { ($0.start ?? .distantPast) < ($1.start ?? .distantPast) }) {
+            if let last = merged.last, let lastEnd = last.end, (candidate.start ?? .distantPast) <= lastEnd {
+                let end = [lastEnd, candidate.end].compactMap { $0 }.max()
+                merged[merged.count - 1] = TimeWindow(start: last.start, end: end)
+            } else {
+                merged.append(candidate)
+            }
+        }
+        return merged
     }
 }

@@ -51,7 +51,8 @@ public struct RunSummary: Sendable, Equatable {
             "track_plays": counters.trackPlays, "provenance_inserted": counters.provenanceInserted,
             "songs_matched": counters.songsMatched, "new_songs": counters.newSongs,
             "skipped_invalid": counters.skippedInvalid, "duplicates_skipped": counters.duplicatesSkipped,
-            "errors": counters.errors,
+            "errors": counters.errors, "late_plays": counters.latePlays, "edited_upstream": counters.editedUpstream,
+            "withdrawn_upstream": counters.withdrawnUpstream,
             "started_at": Timestamp.format(startedAt), "finished_at": Timestamp.format(finishedAt),
         ]
         if let runID { object["run_id"] = runID }
@@ -76,7 +77,10 @@ public struct RunSummary: Sendable, Equatable {
                 ("Skipped (no title/artist):", "\(counters.skippedInvalid)"),
                 ("Duplicates skipped:", "\(counters.duplicatesSkipped)"),
                 ("Errors:", "\(counters.errors)"),
-            ] + (songsAwaitingEmbedding.map { [("Songs awaiting embedding:", "\($0)")] } ?? [])
+                ("Late plays found:", "\(counters.latePlays) (published after airing; in the inserted count)"),
+            ]
+            + (counters.editedUpstream + counters.withdrawnUpstream > 0
+                ? [("Changed upstream:", "\(counters.editedUpstream) edited, \(counters.withdrawnUpstream) withdrawn (stored rows kept)")] : []) + (songsAwaitingEmbedding.map { [("Songs awaiting embedding:", "\($0)")] } ?? [])
         return rows.map { $0.0.padding(toLength: 27, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }
 }

@@ -19,6 +19,12 @@ struct SourceWalk {
     var dryRunMemory = DryRunMemory()
     /// Writes (or previews) each page.
     var writer: PageWriter
+    /// The coverage when the run started: a play stored inside it arrived late.
+    var coveredAtStart = CoverageLedger()
+    /// The stretch of covered history this run reads again (the lookback), if any.
+    var reread: TimeWindow?
+    /// Plays the source returned inside ``reread``, to notice stored plays it no longer has.
+    var seenInReread = Set<String>()
 
     init(
         adapter: any StationAdapter, store: any CatalogStore, options: RunOptions, fetcher: PageFetcher, logger: Logger,
@@ -40,6 +46,11 @@ struct SourceWalk {
         for window in windows {
             let finished = try await walk(window, checkpoint: &checkpoint)
             if !finished { return .partial }
+            if let reread, (window.start ?? .distantPast) <= (reread.start ?? .distantPast),
+                (reread.end ?? .distantFuture) <= (window.end ?? .distantFuture)
+            {
+                try await noticeWithdrawn(in: reread)
+            }
         }
         return .complete
     }
@@ -89,6 +100,7 @@ struct SourceWalk {
             let batch = PageBatch(source: adapter.sourceName, plays: prepared.plays, checkpoint: checkpoint)
             let dispositions = try await write(batch)
             counters.add(dispositions)
+            countLatePlays(batch.plays, dispositions)
             logPage(request: request, prepared: prepared)
             if let lease, !options.dryRun, ContinuousClock.now - lastRenewal > lease.ttl / 5 {
                 lastRenewal = .now
@@ -108,7 +120,9 @@ struct SourceWalk {
         if options.dryRun {
             return dryRunMemory.adjust(try await writer.preview(batch), for: batch)
         }
-        let dispositions = try await writer.commit(batch)
+        let outcome = try await writer.write(batch)
+        counters.editedUpstream += outcome.edited
+        let dispositions = outcome.dispositions
         for (play, disposition) in zip(batch.plays, dispositions) {
             if case .failed(let reason) = disposition {
                 logger.error(
@@ -117,6 +131,36 @@ struct SourceWalk {
             }
         }
         return dispositions
+    }
+
+    /// Counts plays stored in time that was already covered (late arrivals), and remembers
+    /// which plays the source still has in the re-read stretch.
+    mutating func countLatePlays(_ plays: [Play], _ dispositions: [PlayDisposition]) {
+        for (play, disposition) in zip(plays, dispositions) {
+            let micros = Timestamp.microseconds(play.airdate)
+            if reread?.contains(play.airdate) == true { seenInReread.insert(play.sourcePlayID) }
+            if disposition.songID != nil, coveredAtStart.contains(micros) { counters.latePlays += 1 }
+        }
+    }
+
+    /// After the re-read stretch was walked to its end: stored plays the source no longer
+    /// returns there are counted and noted (`radio_ingest_play_revisions`), never deleted.
+    mutating func noticeWithdrawn(in stretch: TimeWindow) async throws {
+        guard !options.dryRun else { return }
+        let stored = try await store.storedPlayIDs(source: adapter.sourceName, airedIn: stretch)
+        let withdrawn = stored.subtracting(seenInReread).sorted()
+        guard !withdrawn.isEmpty else { return }
+        let source = adapter.sourceName, runID = runID
+        let revisions = withdrawn.map {
+            PlayRevision(source: source, sourcePlayID: $0, kind: .withdrawn, recordJSON: nil, title: "", artist: "", runID: runID)
+        }
+        let noticed = try await store.withWriteSession { session in try await session.recordRevisions(revisions) }
+        counters.withdrawnUpstream += noticed
+        if noticed > 0 {
+            logger.notice(
+                "stored plays are gone from the source; the stored rows are kept and noted in radio_ingest_play_revisions",
+                metadata: ["ingest.plays": "\(noticed)", "ingest.window": "\(stretch)"])
+        }
     }
 
     func logPage(request: PageRequest, prepared: PreparedPage) {

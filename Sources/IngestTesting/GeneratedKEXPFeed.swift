@@ -62,6 +62,26 @@ public struct GeneratedKEXPFeed: Sendable {
         self.renderedRows = rows.map { (try? JSONSerialization.data(withJSONObject: Self.json($0))) ?? Data("{}".utf8) }
     }
 
+    /// A feed of exactly these rows, served newest first.
+    public init(rows: [Row]) {
+        self.rows = rows.sorted { $0.airdateMicros > $1.airdateMicros }
+        self.renderedRows = self.rows.map { (try? JSONSerialization.data(withJSONObject: Self.json($0))) ?? Data("{}".utf8) }
+    }
+
+    /// The same feed with its rows changed (plays published, edited or withdrawn).
+    public func with(_ change: (inout [Row]) -> Void) -> GeneratedKEXPFeed {
+        var rows = self.rows
+        change(&rows)
+        return GeneratedKEXPFeed(rows: rows)
+    }
+
+    /// A valid track play row, for tests that publish plays.
+    public static func track(id: Int, airdate: Date, song: String, artist: String) -> Row {
+        Row(
+            id: id, airdateMicros: Timestamp.microseconds(airdate), isTrack: true, song: song, artist: artist, album: nil,
+            recordingID: nil, releaseDate: nil)
+    }
+
     /// Answers a plays request the way the KEXP API does.
     public func respond(to request: FakeRequest, baseURL: URL) -> FakeResponse {
         let limit = min(Int(request.query["limit"] ?? "20") ?? 20, 200)

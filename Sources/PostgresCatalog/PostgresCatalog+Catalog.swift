@@ -89,7 +89,8 @@ extension PostgresCatalog {
                     pages_fetched = \(c.pagesFetched), plays_seen = \(c.playsSeen), track_plays = \(c.trackPlays),
                     provenance_inserted = \(c.provenanceInserted), songs_matched = \(c.songsMatched),
                     new_songs = \(c.newSongs), skipped_invalid = \(c.skippedInvalid),
-                    duplicates_skipped = \(c.duplicatesSkipped), errors = \(c.errors), error = \(run.error)
+                    duplicates_skipped = \(c.duplicatesSkipped), errors = \(c.errors), error = \(run.error),
+                    late_plays = \(c.latePlays), edited_upstream = \(c.editedUpstream), withdrawn_upstream = \(c.withdrawnUpstream)
                 WHERE id = \(id)
                 """, on: connection)
         }
@@ -101,7 +102,8 @@ extension PostgresCatalog {
             let rows = try await execute(
                 """
                 SELECT id, source, flags::text, started_at, finished_at, status, pages_fetched, plays_seen, track_plays,
-                       provenance_inserted, songs_matched, new_songs, skipped_invalid, duplicates_skipped, errors, error
+                       provenance_inserted, songs_matched, new_songs, skipped_invalid, duplicates_skipped, errors, error,
+                       late_plays, edited_upstream, withdrawn_upstream
                 FROM ingestion_runs WHERE (\(source)::text IS NULL OR source = \(source))
                 ORDER BY started_at DESC, id DESC LIMIT \(limit)
                 """, on: connection)
@@ -118,6 +120,9 @@ extension PostgresCatalog {
                 counters.skippedInvalid = try r[12].decode(Int.self)
                 counters.duplicatesSkipped = try r[13].decode(Int.self)
                 counters.errors = try r[14].decode(Int.self)
+                counters.latePlays = try r[16].decode(Int.self)
+                counters.editedUpstream = try r[17].decode(Int.self)
+                counters.withdrawnUpstream = try r[18].decode(Int.self)
                 runs.append(
                     RunRecord(
                         id: try r[0].decode(Int64.self), source: try r[1].decode(String.self), flagsJSON: try r[2].decode(String.self),
@@ -126,6 +131,22 @@ extension PostgresCatalog {
                         counters: counters, error: try r[15].decode(String?.self)))
             }
             return runs
+        }
+    }
+
+    public func storedPlayIDs(source: String, airedIn window: TimeWindow) async throws -> Set<String> {
+        guard try await schemaPresent(), try await catalogSchema().plays.columns[.airdate] != nil else { return [] }
+        return try await withConnection { connection in
+            var ids = Set<String>()
+            for try await id in try await execute(
+                """
+                SELECT source_play_id FROM external_plays WHERE source = \(source)
+                    AND airdate >= \(window.start ?? .distantPast) AND airdate < \(window.end ?? .distantFuture)
+                """, on: connection
+            ).decode(String.self) {
+                ids.insert(id)
+            }
+            return ids
         }
     }
 

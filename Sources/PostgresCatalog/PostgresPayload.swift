@@ -52,4 +52,25 @@ enum PostgresPayload {
             runId = failure.runID
         }
     }
+
+    /// One change a source made to a stored play, for `radio_ingest_play_revisions`.
+    struct RevisionRecord: Encodable {
+        var source: String
+        var sourcePlayId: String
+        var kind: String
+        var title: String
+        var artist: String
+        var record: String?
+        var runId: Int64?
+
+        init(_ revision: PlayRevision) {
+            source = revision.source
+            sourcePlayId = revision.sourcePlayID
+            kind = revision.kind.rawValue
+            title = revision.title
+            artist = revision.artist
+            record = revision.recordJSON
+            runId = revision.runID
+        }
+    }
 }

@@ -40,6 +40,28 @@ enum PostgresSchema {
             existing.songColumns["key_version"] == nil ? [] : ["CREATE INDEX IF NOT EXISTS songs_key_version_idx ON songs (key_version)"]
         },
         Migration(version: 4, summary: "the tool's song keys and failed plays", statements: keysAndFailures),
+        Migration(version: 5, summary: "late and changed plays: run counters and play revisions") { _ in
+            [
+                """
+                ALTER TABLE ingestion_runs ADD COLUMN IF NOT EXISTS late_plays integer NOT NULL DEFAULT 0,
+                    ADD COLUMN IF NOT EXISTS edited_upstream integer NOT NULL DEFAULT 0,
+                    ADD COLUMN IF NOT EXISTS withdrawn_upstream integer NOT NULL DEFAULT 0
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS radio_ingest_play_revisions (
+                    source text NOT NULL,
+                    source_play_id text NOT NULL,
+                    kind text NOT NULL,
+                    title text NOT NULL,
+                    artist text NOT NULL,
+                    record jsonb,
+                    run_id bigint,
+                    noticed_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (source, source_play_id, kind, title, artist)
+                )
+                """,
+            ]
+        },
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

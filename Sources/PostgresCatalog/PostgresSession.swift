@@ -19,12 +19,12 @@ struct PostgresSession: CatalogSession {
         try await catalog.execute(query, on: connection)
     }
 
-    func storedPlayIDs(source: String, among ids: [String]) async throws -> Set<String> {
-        var existing = Set<String>()
-        for try await id in try await execute(
-            "SELECT source_play_id FROM external_plays WHERE source = \(source) AND source_play_id = ANY(\(ids))"
-        ).decode(String.self) {
-            existing.insert(id)
+    func storedPlays(source: String, among ids: [String]) async throws -> [String: StoredPlay] {
+        var existing: [String: StoredPlay] = [:]
+        for try await (id, title, artist) in try await execute(
+            "SELECT source_play_id, title, artist FROM external_plays WHERE source = \(source) AND source_play_id = ANY(\(ids))"
+        ).decode((String, String, String).self) {
+            existing[id] = StoredPlay(title: title, artist: artist)
         }
         return existing
     }
@@ -196,6 +196,24 @@ struct PostgresSession: CatalogSession {
             ON CONFLICT (source, source_play_id) DO UPDATE SET record = EXCLUDED.record, reason = EXCLUDED.reason,
                 run_id = EXCLUDED.run_id, last_failed_at = now(), attempts = radio_ingest_failed_plays.attempts + 1
             """)
+    }
+
+    func recordRevisions(_ revisions: [PlayRevision]) async throws -> Int {
+        let payload = try PostgresPayload.json(revisions.map(PostgresPayload.RevisionRecord.init))
+        var noticed = 0
+        for try await _ in try await execute(
+            """
+            INSERT INTO radio_ingest_play_revisions (source, source_play_id, kind, title, artist, record, run_id)
+            SELECT t.source, t.source_play_id, t.kind, t.title, t.artist, t.record::jsonb, t.run_id
+            FROM jsonb_to_recordset(\(payload)::jsonb) AS t(source text, source_play_id text, kind text, title text, artist text,
+                 record text, run_id bigint)
+            ON CONFLICT DO NOTHING
+            RETURNING 1
+            """
+        ).decode(Int.self) {
+            noticed += 1
+        }
+        return noticed
     }
 
     func clearFailures(source: String, playIDs: [String]) async throws {

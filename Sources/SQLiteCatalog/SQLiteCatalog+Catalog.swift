@@ -87,13 +87,13 @@ extension SQLiteCatalog {
                     sql: """
                         UPDATE ingestion_runs SET finished_at = ?, status = ?, pages_fetched = ?, plays_seen = ?, track_plays = ?,
                             provenance_inserted = ?, songs_matched = ?, new_songs = ?, skipped_invalid = ?,
-                            duplicates_skipped = ?, errors = ?, error = ?
+                            duplicates_skipped = ?, errors = ?, error = ?, late_plays = ?, edited_upstream = ?, withdrawn_upstream = ?
                         WHERE id = ?
                         """,
                     arguments: [
                         Timestamp.format(run.finishedAt ?? Date()), run.status, c.pagesFetched, c.playsSeen, c.trackPlays,
                         c.provenanceInserted, c.songsMatched, c.newSongs, c.skippedInvalid, c.duplicatesSkipped,
-                        c.errors, run.error, id,
+                        c.errors, run.error, c.latePlays, c.editedUpstream, c.withdrawnUpstream, id,
                     ])
             }
         }
@@ -117,12 +117,30 @@ extension SQLiteCatalog {
                     c.skippedInvalid = row["skipped_invalid"]
                     c.duplicatesSkipped = row["duplicates_skipped"]
                     c.errors = row["errors"]
+                    c.latePlays = row["late_plays"] ?? 0
+                    c.editedUpstream = row["edited_upstream"] ?? 0
+                    c.withdrawnUpstream = row["withdrawn_upstream"] ?? 0
                     return RunRecord(
                         id: row["id"], source: row["source"], flagsJSON: row["flags"],
                         startedAt: Timestamp.parse(row["started_at"]) ?? Date(timeIntervalSince1970: 0),
                         finishedAt: (row["finished_at"] as String?).flatMap(Timestamp.parse),
                         status: row["status"], counters: c, error: row["error"])
                 }
+            }
+        }
+    }
+
+    public func storedPlayIDs(source: String, airedIn window: TimeWindow) async throws -> Set<String> {
+        guard let airdate = try await catalogSchema().plays.columns[.airdate] else { return [] }
+        let from = window.start.map(Timestamp.format) ?? "", to = window.end.map(Timestamp.format) ?? "9999"
+        return try await guarded {
+            try await writer.read { db in
+                guard try db.tableExists("external_plays") else { return [] }
+                return Set(
+                    try String.fetchAll(
+                        db,
+                        sql: "SELECT source_play_id FROM external_plays WHERE source = ? AND \(SQLIdentifier.quote(airdate)) >= ? AND \(SQLIdentifier.quote(airdate)) < ?",
+                        arguments: [source, from, to]))
             }
         }
     }

@@ -133,6 +133,25 @@ enum SQLiteSchema {
                         """)
             }
         }
+        migrator.registerMigration("v6-late-and-changed-plays") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE ingestion_runs ADD COLUMN late_plays INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE ingestion_runs ADD COLUMN edited_upstream INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE ingestion_runs ADD COLUMN withdrawn_upstream INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE IF NOT EXISTS radio_ingest_play_revisions (
+                        source TEXT NOT NULL,
+                        source_play_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        title TEXT NOT NULL,
+                        artist TEXT NOT NULL,
+                        record TEXT,
+                        run_id INTEGER,
+                        noticed_at TEXT NOT NULL,
+                        PRIMARY KEY (source, source_play_id, kind, title, artist)
+                    );
+                    """)
+        }
         return migrator
     }
 

@@ -26,14 +26,18 @@ struct SQLiteSession: CatalogSession {
         }
     }
 
-    func storedPlayIDs(source: String, among ids: [String]) async throws -> Set<String> {
+    func storedPlays(source: String, among ids: [String]) async throws -> [String: StoredPlay] {
         let list = try Self.jsonArray(ids)
         return try await run { db in
-            Set(
-                try String.fetchAll(
-                    db,
-                    sql: "SELECT source_play_id FROM external_plays WHERE source = ? AND source_play_id IN (SELECT value FROM json_each(?))",
-                    arguments: [source, list]))
+            var stored: [String: StoredPlay] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT source_play_id, title, artist FROM external_plays WHERE source = ? AND source_play_id IN (SELECT value FROM json_each(?))",
+                arguments: [source, list])
+            {
+                stored[row["source_play_id"]] = StoredPlay(title: row["title"], artist: row["artist"])
+            }
+            return stored
         }
     }
 
@@ -194,6 +198,25 @@ struct SQLiteSession: CatalogSession {
                             run_id = excluded.run_id, last_failed_at = excluded.last_failed_at, attempts = attempts + 1
                         """, arguments: arguments)
             }
+        }
+    }
+
+    func recordRevisions(_ revisions: [PlayRevision]) async throws -> Int {
+        let now = Timestamp.format(Date())
+        let rows = revisions.map { r -> StatementArguments in
+            [r.source, r.sourcePlayID, r.kind.rawValue, r.title, r.artist, r.recordJSON, r.runID, now]
+        }
+        return try await run { db in
+            var noticed = 0
+            for arguments in rows {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO radio_ingest_play_revisions (source, source_play_id, kind, title, artist, record, run_id, noticed_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: arguments)
+                noticed += db.changesCount
+            }
+            return noticed
         }
     }
 

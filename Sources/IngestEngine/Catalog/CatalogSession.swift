@@ -16,6 +16,40 @@ public struct SongHit: Sendable, Equatable {
     }
 }
 
+/// What the catalog holds of a stored play, to notice a source's later edits.
+public struct StoredPlay: Sendable, Equatable {
+    public var title: String
+    public var artist: String
+    public init(title: String, artist: String) {
+        self.title = title
+        self.artist = artist
+    }
+}
+
+/// A change a source made to a play after it was stored: a new title or artist (`edited`), or
+/// the play gone from the source (`withdrawn`). Kept beside the untouched provenance row.
+public struct PlayRevision: Sendable, Equatable {
+    public enum Kind: String, Sendable { case edited, withdrawn }
+    public var source: String
+    public var sourcePlayID: String
+    public var kind: Kind
+    /// The source's new version (`edited`), as JSON (``FailedPlay/encode(_:)``); `nil` when withdrawn.
+    public var recordJSON: String?
+    public var title: String
+    public var artist: String
+    public var runID: Int64?
+
+    public init(source: String, sourcePlayID: String, kind: Kind, recordJSON: String?, title: String, artist: String, runID: Int64?) {
+        self.source = source
+        self.sourcePlayID = sourcePlayID
+        self.kind = kind
+        self.recordJSON = recordJSON
+        self.title = title
+        self.artist = artist
+        self.runID = runID
+    }
+}
+
 /// A play the catalog refused, kept with its record and the reason until it is stored.
 public struct FailedPlay: Sendable, Equatable {
     public var source: String
@@ -77,8 +111,8 @@ public struct FailedPlay: Sendable, Equatable {
 public protocol CatalogSession {
     /// The catalog's layout, detected at start.
     var schema: CatalogSchema { get }
-    /// Which of `ids` are already stored for `source`.
-    func storedPlayIDs(source: String, among ids: [String]) async throws -> Set<String>
+    /// Which of `ids` are already stored for `source`, with their title and artist.
+    func storedPlays(source: String, among ids: [String]) async throws -> [String: StoredPlay]
     /// Songs holding any of these MBIDs (lowercased), ISRCs or match keys; for MBIDs and ISRCs
     /// the oldest song first.
     func findSongs(mbids: [String], isrcs: [String], keys: [String]) async throws -> [SongHit]
@@ -93,6 +127,8 @@ public protocol CatalogSession {
     func saveCheckpoint(_ checkpoint: Checkpoint) async throws
     /// Keeps plays the catalog refused (or counts another failure of ones already kept).
     func recordFailures(_ failures: [FailedPlay]) async throws
+    /// Keeps changes a source made to stored plays; returns how many were not known before.
+    func recordRevisions(_ revisions: [PlayRevision]) async throws -> Int
     /// Forgets kept failures of plays that are now stored.
     func clearFailures(source: String, playIDs: [String]) async throws
     /// Runs `body` behind a savepoint: when it throws, only its own writes are undone.

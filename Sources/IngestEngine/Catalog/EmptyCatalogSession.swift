@@ -12,7 +12,7 @@ public struct EmptyCatalogSession: CatalogSession {
         self.pendingKeys = pendingKeys
     }
 
-    public func storedPlayIDs(source: String, among ids: [String]) async throws -> Set<String> { [] }
+    public func storedPlays(source: String, among ids: [String]) async throws -> [String: StoredPlay] { [:] }
     public func findSongs(mbids: [String], isrcs: [String], keys: [String]) async throws -> [SongHit] {
         keys.compactMap { key in pendingKeys[key].map { SongHit(kind: .key, value: key, songID: $0) } }
     }
@@ -21,6 +21,7 @@ public struct EmptyCatalogSession: CatalogSession {
     public func insertPlays(_ rows: [PagePlan.PlayRow], source: String) async throws -> Set<String> { throw Self.readOnly }
     public func saveCheckpoint(_ checkpoint: Checkpoint) async throws { throw Self.readOnly }
     public func recordFailures(_ failures: [FailedPlay]) async throws { throw Self.readOnly }
+    public func recordRevisions(_ revisions: [PlayRevision]) async throws -> Int { throw Self.readOnly }
     public func clearFailures(source: String, playIDs: [String]) async throws { throw Self.readOnly }
     public func withSavepoint<T>(_ body: () async throws -> T) async throws -> T { try await body() }
 

@@ -27,8 +27,20 @@ public struct PageWriter: Sendable {
         self.runID = runID
     }
 
+    /// What became of a page's plays, in batch order, and how many stored plays the source
+    /// has edited since (newly noticed).
+    public struct Outcome: Sendable, Equatable {
+        public var dispositions: [PlayDisposition]
+        public var edited: Int
+    }
+
     /// Writes `batch` and says what became of each play, in batch order.
     public func commit(_ batch: PageBatch) async throws -> [PlayDisposition] {
+        try await write(batch).dispositions
+    }
+
+    /// Writes `batch`: what became of each play, and the edits noticed.
+    public func write(_ batch: PageBatch) async throws -> Outcome {
         do {
             return try await store.withWriteSession { session in try await write(batch, in: session, isolating: false) }
         } catch {
@@ -56,16 +68,16 @@ public struct PageWriter: Sendable {
             }
         }
         guard !plays.isEmpty else {
-            return PagePlan(source: batch.source, plays: [], keys: [], existingPlayIDs: [], hits: [])
+            return PagePlan(source: batch.source, plays: [], keys: [], existing: [:], hits: [])
         }
-        let existing = try await session.storedPlayIDs(source: batch.source, among: plays.map(\.sourcePlayID))
+        let existing = try await session.storedPlays(source: batch.source, among: plays.map(\.sourcePlayID))
         let hits = try await session.findSongs(
             mbids: Array(Set(plays.compactMap(\.mbid))), isrcs: Array(Set(plays.compactMap(\.isrc))), keys: Array(Set(batch.matchKeys)))
         return PagePlan(
-            source: batch.source, plays: plays, keys: batch.matchKeys, rejected: rejected, existingPlayIDs: existing, hits: hits)
+            source: batch.source, plays: plays, keys: batch.matchKeys, rejected: rejected, existing: existing, hits: hits)
     }
 
-    func write(_ batch: PageBatch, in session: any CatalogSession, isolating: Bool) async throws -> [PlayDisposition] {
+    func write(_ batch: PageBatch, in session: any CatalogSession, isolating: Bool) async throws -> Outcome {
         var plan = try await plan(batch, in: session)
         if isolating {
             try await writeOneByOne(&plan, in: session)
@@ -82,8 +94,28 @@ public struct PageWriter: Sendable {
             let stored = zip(batch.plays, plan.dispositions).filter { $0.1.songID != nil || $0.1 == .duplicate }.map(\.0.sourcePlayID)
             if !stored.isEmpty { try await session.clearFailures(source: batch.source, playIDs: stored) }
         }
+        let edited = try await keepEdits(plan, plays: batch.plays, in: session)
         if let checkpoint = batch.checkpoint { try await session.saveCheckpoint(checkpoint) }
-        return plan.dispositions
+        return Outcome(dispositions: plan.dispositions, edited: edited)
+    }
+
+    /// Keeps the source's new version of plays it edited after they were stored. Provenance is
+    /// insert-only: the stored row stays as it was first reported.
+    func keepEdits(_ plan: PagePlan, plays: [Play], in session: any CatalogSession) async throws -> Int {
+        guard !plan.edited.isEmpty else { return 0 }
+        let revisions = plan.edited.map { index in
+            let play = plays[index]
+            return PlayRevision(
+                source: plan.source, sourcePlayID: play.sourcePlayID, kind: .edited, recordJSON: FailedPlay.encode(play),
+                title: play.title, artist: play.artist, runID: runID)
+        }
+        let noticed = try await session.recordRevisions(revisions)
+        if noticed > 0 {
+            logger.notice(
+                "the source changed plays stored earlier; the stored rows are kept, the new versions are in radio_ingest_play_revisions",
+                metadata: ["ingest.plays": "\(noticed)"])
+        }
+        return noticed
     }
 
     /// Links plays to the songs that another process inserted first (it took their keys).

@@ -68,7 +68,8 @@ public struct ConfigLoader {
         let fields = try reader.mapping(
             node, key: key,
             allowed: [
-                "adapter", "enabled", "base_url", "polite_delay", "page_size", "limits", "incremental", "schedule", "options",
+                "adapter", "enabled", "base_url", "polite_delay", "page_size", "limits", "incremental", "lookback", "schedule",
+                "options",
             ])
         guard let adapterField = fields["adapter"] else { throw reader.error(node, key: "\(key).adapter", "is missing") }
         let adapter = try reader.string(adapterField.value, key: "\(key).adapter")
@@ -87,6 +88,7 @@ public struct ConfigLoader {
             }
             source.baseURL = url
         }
+        if let field = fields["lookback"] { source.lookback = try reader.duration(field.value, key: "\(key).lookback") }
         if let field = fields["polite_delay"] { source.politeDelay = try reader.duration(field.value, key: "\(key).polite_delay") }
         if let field = fields["page_size"] { source.pageSize = try reader.integer(field.value, key: "\(key).page_size", range: 1...10_000) }
         if let field = fields["limits"] {

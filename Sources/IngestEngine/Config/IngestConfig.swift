@@ -34,6 +34,8 @@ public struct SourceConfig: Sendable, Equatable {
     public var pageSize: Int?
     public var limit: Int?
     public var pageLimit: Int?
+    /// `lookback`: how much covered history runs read again for late plays (default: the adapter's).
+    public var lookback: Duration?
     /// Scheduled and config-driven runs are incremental unless this is `false` (a backfill).
     public var incremental = true
     public var schedule: Schedule?
@@ -60,6 +62,6 @@ public struct SourceConfig: Sendable, Equatable {
     public var runOptions: RunOptions {
         RunOptions(
             limit: limit, pageLimit: pageLimit, incremental: incremental,
-            politeDelay: politeDelay ?? .milliseconds(250))
+            politeDelay: politeDelay ?? .milliseconds(250), lookback: lookback)
     }
 }

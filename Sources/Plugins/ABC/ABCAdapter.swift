@@ -13,6 +13,8 @@ public struct ABCAdapter: StationAdapter {
     public let sourceName: String
     public let timeZone = TimeZone(identifier: "Australia/Sydney") ?? .current
     public let order = PlayOrder.newestFirst
+    /// The ABC's plays come from an automated now-playing feed, occasionally back-filled within the hour.
+    public let lookback: Duration = .seconds(60 * 60)
     /// The service id: `triplej`, `doublej`, `jazz`, `unearthed`, `classic2`, `country`, …
     public var station: String
     public var baseURL: URL

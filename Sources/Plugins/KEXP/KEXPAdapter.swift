@@ -15,6 +15,8 @@ public struct KEXPAdapter: StationAdapter {
     public let sourceName: String
     public let timeZone = TimeZone(identifier: "America/Los_Angeles") ?? .current
     public let order = PlayOrder.newestFirst
+    /// KEXP's DJs log plays live and correct or add entries during the show: 30 minutes covers that.
+    public let lookback: Duration = .seconds(30 * 60)
     /// The API root; a mirror or a test server can stand in.
     public var baseURL: URL
     /// Plays per page (`limit`), at most ``maxPageSize``.

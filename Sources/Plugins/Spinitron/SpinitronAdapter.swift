@@ -14,6 +14,8 @@ public struct SpinitronAdapter: StationAdapter {
     public let sourceName: String
     public let timeZone: TimeZone
     public let order = PlayOrder.newestFirst
+    /// Spinitron DJs often enter a whole show's set after it ends; shows run up to 4 hours.
+    public let lookback: Duration = .seconds(6 * 60 * 60)
     public var baseURL: URL
     public var pageSize: Int
     let apiKey: String

@@ -94,6 +94,12 @@ struct StatusReport {
             if let newest = checkpoint.ledger.spans.last {
                 lines.append("  newest:   \(Checkpoint.text(newest.upper))  (plays after this are fetched by the next run)")
             }
+            if let settling = checkpoint.settling, let start = settling.start, let end = settling.end {
+                lines.append(
+                    "  settling: \(Timestamp.format(start)) → \(Timestamp.format(end))  (covered, but a play published late may still land here; the next run re-reads it)"
+                )
+                lines.append("  settled:  up to \(Timestamp.format(start))")
+            }
             lines.append("  covered:  " + (checkpoint.ledger.spans.isEmpty ? "nothing" : ""))
             for span in checkpoint.ledger.spans {
                 lines.append("    \(Checkpoint.text(span.lower)) → \(Checkpoint.text(span.upper))")
@@ -115,7 +121,7 @@ struct StatusReport {
                 return
                     "    #\(run.id ?? 0) \(run.status) \(Timestamp.format(run.startedAt)) pages=\(c.pagesFetched) tracks=\(c.trackPlays) "
                     + "inserted=\(c.provenanceInserted) matched=\(c.songsMatched) new=\(c.newSongs) invalid=\(c.skippedInvalid) "
-                    + "dups=\(c.duplicatesSkipped) errors=\(c.errors)" + (run.error.map { " error: \($0)" } ?? "")
+                    + "dups=\(c.duplicatesSkipped) errors=\(c.errors)" + (c.latePlays > 0 ? " late=\(c.latePlays)" : "") + (run.error.map { " error: \($0)" } ?? "")
             }
     }
 
@@ -131,6 +137,8 @@ struct StatusReport {
                     entry["covered"] = checkpoint.ledger.spans.map { [Checkpoint.text($0.lower), Checkpoint.text($0.upper)] }
                     entry["pending_walk"] =
                         checkpoint.pendingWalk?.boundsText ?? NSNull()
+                    entry["settling"] = checkpoint.settling?.boundsText ?? NSNull()
+                    entry["lookback_seconds"] = checkpoint.lookback.map { Int($0.components.seconds) as Any } ?? NSNull()
                 }
                 entry["gaps"] = source.gaps.map(\.boundsText)
                 entry["runs"] = source.runs.map { run -> [String: Any] in

@@ -34,6 +34,12 @@ struct RunFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Pause between page requests: 0, 150ms, 1s ... (default: the config's, else 250ms).", valueName: "duration"))
     var politeDelay: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Read this much of the covered history again for plays published late: 0, 30m, 6h (default: the config's, else the adapter's).",
+            valueName: "duration"))
+    var lookback: String?
+
     @Flag(help: "Print the run summary as one JSON object on stdout (logs go to stderr).")
     var json = false
 
@@ -42,6 +48,9 @@ struct RunFlags: ParsableArguments {
         if let pageLimit, pageLimit < 1 { throw ValidationError("--page-limit must be at least 1") }
         if let politeDelay, DurationParser.parse(politeDelay) == nil {
             throw ValidationError("--polite-delay '\(politeDelay)' is not a duration such as 0, 150ms or 1s")
+        }
+        if let lookback, DurationParser.parse(lookback) == nil {
+            throw ValidationError("--lookback '\(lookback)' is not a duration such as 0, 30m or 6h")
         }
         if let baseURL, URL(string: baseURL)?.host == nil {
             throw ValidationError("--base-url '\(baseURL)' is not an absolute http(s) URL")
@@ -71,6 +80,7 @@ struct RunFlags: ParsableArguments {
             pageLimit: pageLimit ?? (limits ? nil : base?.pageLimit),
             incremental: incremental,
             window: window,
-            politeDelay: politeDelay.flatMap(DurationParser.parse) ?? base?.politeDelay ?? .milliseconds(250))
+            politeDelay: politeDelay.flatMap(DurationParser.parse) ?? base?.politeDelay ?? .milliseconds(250),
+            lookback: lookback.flatMap(DurationParser.parse) ?? base?.lookback)
     }
 }
