@@ -99,7 +99,7 @@ import Testing
         }
         try queue.close()
         let store = try SQLiteCatalog(path: path)
-        #expect(try await store.migrate() == ["migration v5-keys-and-failures"])
+        #expect(try await store.migrate() == ["migration v5-keys-and-failures", "migration v6-late-and-changed-plays"])
         #expect(try await store.prepareForMatching(readOnly: false) == 0)
         let result = try await store.commit(
             PageBatch(
@@ -156,7 +156,7 @@ import Testing
             try await group.waitForAll()
         }
         let queue = try DatabaseQueue(path: path)
-        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") } == 5)
+        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") } == 6)
         try queue.close()
     }
 

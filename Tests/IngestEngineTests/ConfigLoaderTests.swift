@@ -53,7 +53,7 @@ import Testing
     @Test(arguments: [
         (
             "sources:\n  kexp:\n    adapter: kexp\n    polite_dealy: 1s\n",
-            "c.yaml:4:5: sources.kexp.polite_dealy is not a known key (expected one of: adapter, base_url, enabled, incremental, limits, options, page_size, polite_delay, schedule)"
+            "c.yaml:4:5: sources.kexp.polite_dealy is not a known key (expected one of: adapter, base_url, enabled, incremental, limits, lookback, options, page_size, polite_delay, schedule)"
         ),
         (
             "sources:\n  kexp:\n    adapter: kexp\n    polite_delay: fast\n",
