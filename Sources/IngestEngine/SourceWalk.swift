@@ -59,7 +59,13 @@ struct SourceWalk {
     mutating func walk(_ window: TimeWindow, checkpoint: inout Checkpoint) async throws -> Bool {
         var request = try adapter.firstRequest(for: window)
         var progress = WindowProgress(window: window, order: adapter.order)
+        var fetched = Set<PageRequest>()
         while true {
+            // A source whose `next` repeats a page already fetched would be walked for ever.
+            guard fetched.insert(request).inserted else {
+                throw IngestError.malformedPage(
+                    "the source's next page repeats \(request.redactedURL), already fetched in this walk; stopping so as not to loop on the API")
+            }
             if let pageLimit = options.pageLimit, counters.pagesFetched >= pageLimit { return false }
             if stop.isRequested { throw StopRequested() }
             try Task.checkCancellation()
@@ -92,8 +98,13 @@ struct SourceWalk {
             if !endOfWindow && options.recordsPendingWalks {
                 checkpoint.pendingWalk = checkpoint.pendingWalk.map { $0.union(window) } ?? window
             }
-            if let pending = checkpoint.pendingWalk, checkpoint.ledger.gaps(in: pending, now: pending.end ?? Date()).isEmpty {
-                checkpoint.pendingWalk = nil
+            if let pending = checkpoint.pendingWalk {
+                // Done when what it set out to walk is covered, or when a walk with an open start
+                // reached the end of the source's history.
+                let reachedTheBeginning = endOfWindow && window.start == nil && pending.start == nil
+                if reachedTheBeginning || checkpoint.ledger.gaps(in: pending, now: pending.end ?? Date()).isEmpty {
+                    checkpoint.pendingWalk = nil
+                }
             }
             checkpoint.pagesCommitted += 1
 
@@ -176,11 +187,16 @@ struct SourceWalk {
 /// Tracks how far a window's walk has reached, for the ledger.
 ///
 /// For a newest-first walk of `[lo, hi)` whose processed plays reach back to `T`, `(T, hi)` is
-/// covered; `T` itself stays open so that plays tied at `T` are fetched again next time.
+/// covered; `T` itself stays open so that plays tied at `T` are fetched again next time. A walk
+/// that reaches its window's end covers the whole window when the window has an explicit start;
+/// with an open start (a backfill to the beginning) it covers only down to the oldest play it saw,
+/// since an empty or short last page proves nothing about older time.
 struct WindowProgress {
     let window: TimeWindow
     let order: PlayOrder
     var edge: Int64?
+    /// The oldest airdate seen in the walk.
+    var oldest: Int64?
     var finished = false
 
     init(window: TimeWindow, order: PlayOrder) {
@@ -195,20 +211,25 @@ struct WindowProgress {
             case .newestFirst: edge = min(edge ?? micros, micros)
             case .oldestFirst: edge = max(edge ?? micros, micros)
             }
+            oldest = min(oldest ?? micros, micros)
         }
         self.finished = self.finished || finished
     }
 
     /// The span proven covered so far, or `nil` when nothing is yet.
     var coveredSpan: CoverageLedger.Span? {
-        let lower = window.start.map(Timestamp.microseconds) ?? CoverageLedger.beginning
         guard let end = window.end else { return nil }
         let upper = Timestamp.microseconds(end)
-        if finished { return .init(lower: lower, upper: upper) }
+        if finished {
+            if let start = window.start { return .init(lower: Timestamp.microseconds(start), upper: upper) }
+            return oldest.map { .init(lower: $0, upper: upper) }
+        }
         guard let edge else { return nil }
         switch order {
         case .newestFirst: return .init(lower: edge + 1, upper: upper)
-        case .oldestFirst: return .init(lower: lower, upper: edge)
+        case .oldestFirst:
+            guard let lower = window.start.map(Timestamp.microseconds) ?? oldest else { return nil }
+            return .init(lower: lower, upper: edge)
         }
     }
 }

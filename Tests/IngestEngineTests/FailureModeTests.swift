@@ -2,6 +2,7 @@ import Foundation
 import IngestCore
 import IngestEngine
 import IngestTesting
+import KEXP
 import Testing
 
 /// The spec's failure modes, injected by the fake server on 127.0.0.1.
@@ -83,13 +84,36 @@ import Testing
         #expect(h.sleeps.recorded.isEmpty)
     }
 
-    @Test func anEmptyResponseIsTheEndOfDataAndSavesTheCheckpoint() async throws {
+    @Test func anEmptyFirstPageIsTheEndOfDataSavesTheCheckpointAndClaimsNoHistory() async throws {
         let empty = Data(#"{"next": null, "previous": null, "results": []}"#.utf8)
         let h = try await Harness.make(.sqlite, faults: FaultSchedule([1: .json(empty)]))
         defer { Task { await h.finish() } }
         let summary = try await h.run()
         #expect(summary.status == .complete)
-        #expect(try await h.checkpoint()?.ledger.isEmpty == false)
+        let checkpoint = try #require(try await h.checkpoint())
+        #expect(checkpoint.pagesCommitted == 1)
+        // An empty page proves nothing about older time: the next run walks the history.
+        #expect(checkpoint.ledger.isEmpty)
+        let next = try await h.run()
+        #expect(next.counters.provenanceInserted == h.feed.validTrackRows.count)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aNextLinkThatRepeatsAFetchedPageStopsTheWalkInsteadOfLooping(kind: StoreKind) async throws {
+        let server = try await FakeStationServer.start { request in
+            let next = "http://127.0.0.1:\(request.headers["host"]?.split(separator: ":").last ?? "80")/v2/plays/?limit=200&offset=0&ordering=-airdate"
+            return .json(Data(#"{"next": "\#(next)", "results": [{"id": 1, "airdate": "2024-01-01T00:00:00Z", "play_type": "trackplay", "song": "A", "artist": "B"}]}"#.utf8))
+        }
+        let catalog = try await TestCatalog.make(kind)
+        defer { catalog.remove() }
+        let store = try catalog.open()
+        let adapter = KEXPAdapter(baseURL: server.baseURL.appendingPathComponent("v2"))
+        let summary = await IngestEngine(fetcher: PageFetcher(timeout: .seconds(10)) { _ in }).run(adapter, into: store, options: .fast())
+        await store.close()
+        try await server.shutdown()
+        #expect(summary.status == .failed)
+        #expect(summary.error?.contains("already fetched in this walk") == true, "\(summary.error ?? "")")
+        #expect(summary.counters.pagesFetched <= 2)
     }
 
     @Test("a database error on one play is logged and counted while the rest of the page lands", arguments: StoreKind.available)
