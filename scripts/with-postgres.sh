@@ -26,12 +26,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-run_as "$pg_bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync >/dev/null
+# Password authentication over TCP, as a real server has (tests check how a refusal reads);
+# the Unix socket stays trusted for this script's own set-up.
+run_as "$pg_bin/initdb" -D "$dir/data" --auth-local=trust --auth-host=scram-sha-256 -U postgres --no-sync >/dev/null
 run_as "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
   "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
   start >/dev/null
-run_as "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres radio_ingest_test
+password="radio-ingest-test"
+run_as "$pg_bin/psql" -q -h "$dir" -p "$port" -U postgres -d postgres -c "ALTER USER postgres PASSWORD '$password'"
+run_as "$pg_bin/createdb" -h "$dir" -p "$port" -U postgres radio_ingest_test
 
-export RADIO_INGEST_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/radio_ingest_test?sslmode=disable"
+export RADIO_INGEST_TEST_POSTGRES_URL="postgres://postgres:$password@127.0.0.1:$port/radio_ingest_test?sslmode=disable"
 echo "with-postgres: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 "$@"

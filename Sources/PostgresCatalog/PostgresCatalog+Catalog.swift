@@ -99,36 +99,23 @@ extension PostgresCatalog {
     public func recentRuns(source: String?, limit: Int) async throws -> [RunRecord] {
         guard try await schemaPresent() else { return [] }
         return try await withConnection { connection in
+            // Counters travel as the row's JSON, so a catalog whose run history predates a
+            // counter (read-only commands do not migrate) still reads, the counter as 0.
             let rows = try await execute(
                 """
-                SELECT id, source, flags::text, started_at, finished_at, status, pages_fetched, plays_seen, track_plays,
-                       provenance_inserted, songs_matched, new_songs, skipped_invalid, duplicates_skipped, errors, error,
-                       late_plays, edited_upstream, withdrawn_upstream
-                FROM ingestion_runs WHERE (\(source)::text IS NULL OR source = \(source))
+                SELECT id, source, flags::text, started_at, finished_at, status, error, to_jsonb(r)::text
+                FROM ingestion_runs r WHERE (\(source)::text IS NULL OR source = \(source))
                 ORDER BY started_at DESC, id DESC LIMIT \(limit)
                 """, on: connection)
             var runs: [RunRecord] = []
-            for try await row in rows {
-                let r = row.makeRandomAccess()
-                var counters = RunCounters()
-                counters.pagesFetched = try r[6].decode(Int.self)
-                counters.playsSeen = try r[7].decode(Int.self)
-                counters.trackPlays = try r[8].decode(Int.self)
-                counters.provenanceInserted = try r[9].decode(Int.self)
-                counters.songsMatched = try r[10].decode(Int.self)
-                counters.newSongs = try r[11].decode(Int.self)
-                counters.skippedInvalid = try r[12].decode(Int.self)
-                counters.duplicatesSkipped = try r[13].decode(Int.self)
-                counters.errors = try r[14].decode(Int.self)
-                counters.latePlays = try r[16].decode(Int.self)
-                counters.editedUpstream = try r[17].decode(Int.self)
-                counters.withdrawnUpstream = try r[18].decode(Int.self)
+            for try await (id, source, flags, started, finished, status, error, row) in rows.decode(
+                (Int64, String, String, Date, Date?, String, String?, String).self)
+            {
+                let counters = try JSONDecoder().decode(RunCounters.self, from: Data(row.utf8))
                 runs.append(
                     RunRecord(
-                        id: try r[0].decode(Int64.self), source: try r[1].decode(String.self), flagsJSON: try r[2].decode(String.self),
-                        startedAt: try r[3].decode(Date.self), finishedAt: try r[4].decode(Date?.self),
-                        status: try r[5].decode(String.self),
-                        counters: counters, error: try r[15].decode(String?.self)))
+                        id: id, source: source, flagsJSON: flags, startedAt: started, finishedAt: finished, status: status,
+                        counters: counters, error: error))
             }
             return runs
         }

@@ -2,6 +2,7 @@ import Foundation
 import IngestCore
 import IngestEngine
 import Logging
+import NIOPosix
 import PostgresNIO
 import Synchronization
 
@@ -29,9 +30,9 @@ public final class PostgresCatalog: CatalogStore {
         var keysTablePresent = false
     }
 
-    /// How long the first connection may take before the catalog is declared unreachable.
-    static let firstConnectionDeadline: Duration = .seconds(15)
     let endpoint: (host: String, port: Int)?
+    /// One connection's configuration, to learn the server's own reason when a first connection fails.
+    let probeConfiguration: PostgresConnection.Configuration?
     public let location: String
 
     /// Explicit column names by role (`created`, `updated`, ...), from the config's `catalog`
@@ -41,7 +42,8 @@ public final class PostgresCatalog: CatalogStore {
     /// Connects to the database at `url` (`postgres://` or `postgresql://`).
     public init(url: String, logger: Logger, columnNames: [String: String] = [:]) throws {
         self.columnNames = columnNames
-        var configuration = try PostgresURL.configuration(from: url)
+        let parsed = try PostgresURL(url)
+        var configuration = parsed.clientConfiguration
         configuration.options.maximumConnections = 4
         configuration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -49,6 +51,7 @@ public final class PostgresCatalog: CatalogStore {
         self.logger = logger
         self.endpoint = configuration.host.map { ($0, configuration.port ?? 5432) }
         self.location = PostgresURL.redacted(url)
+        self.probeConfiguration = try? parsed.connectionConfiguration()
         self.runTask = Task { await client.run() }
     }
 
@@ -102,27 +105,29 @@ public final class PostgresCatalog: CatalogStore {
         }
     }
 
-    /// Fails fast when the server cannot be reached: the connection pool would otherwise retry
-    /// quietly for a long time before the operator sees an error.
+    /// Fails fast, and with the server's own reason, when the catalog cannot be reached: the
+    /// pool would otherwise retry quietly for a long time. One direct connection is tried first
+    /// (5 s at most); a refusal (wrong password 28P01, missing database 3D000, no SSL) is
+    /// reported as the server said it, once.
     func ensureReachable() async throws {
         if state.withLock({ $0.reachable }) { return }
-        let unreachable = IngestError.storage(
-            "cannot reach the PostgreSQL server\(endpoint.map { " at \($0.host):\($0.port)" } ?? ""); check the database URL and that the server is running"
-        )
+        let target = endpoint.map { " at \($0.host):\($0.port)" } ?? ""
         if let endpoint, !(await TCPProbe.canConnect(host: endpoint.host, port: endpoint.port, timeout: .seconds(5))) {
-            throw unreachable
+            throw IngestError.storage("cannot reach the PostgreSQL server\(target); check the database URL and that the server is running")
         }
-        let client = self.client
-        let leased = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { try await client.withConnection { _ in true } }
-            group.addTask {
-                try await Task.sleep(for: Self.firstConnectionDeadline)
-                return false
+        if let probeConfiguration {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: probeConfiguration, id: 0,
+                    logger: Logger(label: "radio-ingest.probe", factory: { _ in SwiftLogNoOpLogHandler() })
+                ).get()
+                try? await connection.close()
+            } catch let error as PSQLError {
+                throw IngestError.storage("PostgreSQL\(target) refused the connection: \(Self.describe(error))")
+            } catch {
+                throw IngestError.storage("cannot connect to the PostgreSQL server\(target): \(error)")
             }
-            defer { group.cancelAll() }
-            return try await group.next() ?? false
         }
-        guard leased else { throw unreachable }
         state.withLock { $0.reachable = true }
     }
 
@@ -133,6 +138,8 @@ public final class PostgresCatalog: CatalogStore {
             return message + state
         }
         switch error.code {
+        case .sslUnsupported:
+            return "the server does not offer SSL, which the URL's sslmode requires; use sslmode=disable or prefer, or enable SSL on the server"
         case .connectionError, .serverClosedConnection, .uncleanShutdown:
             return "cannot reach the database server; check the database URL and that the server is running"
         default:
