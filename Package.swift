@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RadioIngestCLITests",
-            dependencies: ["IngestTesting", "IngestCore", "IngestEngine"]
+            dependencies: ["IngestTesting", "IngestCore", "IngestEngine", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

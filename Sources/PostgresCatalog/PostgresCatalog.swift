@@ -239,11 +239,15 @@ public final class PostgresCatalog: CatalogStore {
         try await ensureReachable()
         // The raw client, not `withConnection`: a server error must reach the page writer
         // unmapped, so that it can tell a refused row from a failed database.
-        return try await client.withConnection { connection in
-            try await inTransaction(on: connection) {
-                try await body(
-                    PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, pendingKeys: [:]))
+        do {
+            return try await client.withConnection { connection in
+                try await inTransaction(on: connection) {
+                    try await body(
+                        PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, pendingKeys: [:]))
+                }
             }
+        } catch let error as PSQLError where rejectionReason(error) == nil {
+            throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
         }
     }
 

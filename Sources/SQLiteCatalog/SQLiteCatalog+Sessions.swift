@@ -47,6 +47,9 @@ extension SQLiteCatalog {
                 return value
             } catch {
                 Self.rollback(writer)
+                if let error = error as? DatabaseError, rejectionReason(error) == nil {
+                    throw IngestError.storage(Self.describe(error, path: path))
+                }
                 throw error
             }
         }

@@ -105,8 +105,19 @@ public final class SQLiteCatalog: CatalogStore {
         }
     }
 
+    /// Folds the write-ahead log into the file and closes it, so the `.sqlite` file alone holds
+    /// every row (a copy of it without its `-wal` is complete).
     public func close() async {
-        try? writer.close()
+        await gate.withLock {
+            if !readOnly, let pool = writer as? DatabasePool {
+                _ = try? await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            }
+            do {
+                try writer.close()
+            } catch {
+                FileHandle.standardError.write(Data("radio-ingest: could not close \(path) cleanly: \(error)\n".utf8))
+            }
+        }
     }
 
     /// Runs `updates` in a write transaction, after any page transaction of this process.

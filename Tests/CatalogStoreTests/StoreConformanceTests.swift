@@ -144,9 +144,12 @@ import Testing
             case .postgres:
                 try await catalog.execute("ALTER TABLE ingestion_checkpoints ADD CONSTRAINT crash CHECK (source <> 'kexp')")
             }
-            await #expect(throws: (any Error).self) {
+            let error = await #expect(throws: IngestError.self) {
                 _ = try await store.commit(Self.batch([Self.play("1", "A", "X"), Self.play("2", "B", "Y")]))
             }
+            #expect(error?.category == .storage)
+            #expect(error?.message.contains("crash") == true, "\(error?.message ?? "")")
+            #expect(error?.message.contains("leakage") == false)
             #expect(try await catalog.scalar("SELECT count(*) FROM songs") == 0)
             #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == 0)
         }

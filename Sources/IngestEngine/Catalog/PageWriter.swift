@@ -46,7 +46,13 @@ public struct PageWriter: Sendable {
         } catch {
             guard let reason = store.rejectionReason(error) else { throw error }
             logger.warning("page write refused; writing it play by play", metadata: ["ingest.error": "\(reason)"])
-            return try await store.withWriteSession { session in try await write(batch, in: session, isolating: true) }
+            do {
+                return try await store.withWriteSession { session in try await write(batch, in: session, isolating: true) }
+            } catch {
+                // Refused outside any play (the checkpoint, say): the page fails as a whole.
+                guard let reason = store.rejectionReason(error) else { throw error }
+                throw IngestError.storage("the catalog refused a \(batch.source) page: \(reason); nothing of the page was kept")
+            }
         }
     }
 
