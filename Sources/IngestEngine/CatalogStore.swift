@@ -33,12 +33,33 @@ public struct PageBatch: Sendable {
     public var checkpoint: Checkpoint?
     /// Each play's ``SongKey``, computed once, in play order.
     public let matchKeys: [String]
+    /// The run writing the page, saved with it: its counters (so a killed run shows what it
+    /// did) and the lease it must still hold (checked, and renewed, inside the page's transaction).
+    public var run: RunProgress?
 
-    public init(source: String, plays: [Play], checkpoint: Checkpoint?) {
+    public init(source: String, plays: [Play], checkpoint: Checkpoint?, run: RunProgress? = nil) {
         self.source = source
         self.plays = plays
         self.checkpoint = checkpoint
+        self.run = run
         self.matchKeys = plays.map(PagePlan.key(for:))
+    }
+}
+
+/// What a page's transaction records of the run writing it.
+public struct RunProgress: Sendable {
+    public var runID: Int64
+    /// The run's counters before this page's writes (its fetch counts included).
+    public var counters: RunCounters
+    /// The lease the run holds: the page commits only while `holder` still holds it.
+    public var holder: String
+    public var leaseTTL: Duration
+
+    public init(runID: Int64, counters: RunCounters, holder: String, leaseTTL: Duration) {
+        self.runID = runID
+        self.counters = counters
+        self.holder = holder
+        self.leaseTTL = leaseTTL
     }
 }
 

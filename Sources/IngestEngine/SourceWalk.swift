@@ -11,10 +11,9 @@ struct SourceWalk {
     var logger: Logger
     var runID: Int64?
     let stop: StopSignal
-    /// The lease this walk renews, when it holds one: after a page, once a fifth of its TTL
-    /// has passed since the last renewal (so renewing costs no statement on most pages).
+    /// The lease this walk holds: every page's transaction checks it is still held and renews it,
+    /// so a process paused past its lease never commits over the one that took over.
     var lease: (holder: String, ttl: Duration)?
-    var lastRenewal = ContinuousClock.now
     var counters = RunCounters()
     var dryRunMemory = DryRunMemory()
     /// Writes (or previews) each page.
@@ -108,19 +107,12 @@ struct SourceWalk {
             }
             checkpoint.pagesCommitted += 1
 
-            let batch = PageBatch(source: adapter.sourceName, plays: prepared.plays, checkpoint: checkpoint)
+            let runProgress = runID.flatMap { id in lease.map { RunProgress(runID: id, counters: counters, holder: $0.holder, leaseTTL: $0.ttl) } }
+            let batch = PageBatch(source: adapter.sourceName, plays: prepared.plays, checkpoint: checkpoint, run: runProgress)
             let dispositions = try await write(batch)
             counters.add(dispositions)
             countLatePlays(batch.plays, dispositions)
             logPage(request: request, prepared: prepared)
-            if let lease, !options.dryRun, ContinuousClock.now - lastRenewal > lease.ttl / 5 {
-                lastRenewal = .now
-                guard try await store.renewLease(source: adapter.sourceName, holder: lease.holder, ttl: lease.ttl) else {
-                    throw IngestError.storage(
-                        "lost the lease on \(adapter.sourceName) to another process; stopping after the committed page")
-                }
-            }
-
             if prepared.stoppedByLimit { return false }
             guard !endOfWindow, let next = page.next else { return true }
             request = next

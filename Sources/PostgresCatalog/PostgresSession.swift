@@ -176,14 +176,42 @@ struct PostgresSession: CatalogSession {
         return inserted
     }
 
-    func saveCheckpoint(_ checkpoint: Checkpoint) async throws {
+    func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws -> Bool {
         let metadata = checkpoint.metadataJSON()
-        _ = try await execute(
+        guard let run else {
+            _ = try await execute(
+                """
+                INSERT INTO ingestion_checkpoints (source, cursor, metadata, updated_at)
+                VALUES (\(checkpoint.source), \(checkpoint.cursor), \(metadata)::jsonb, now())
+                ON CONFLICT (source) DO UPDATE SET cursor = EXCLUDED.cursor, metadata = EXCLUDED.metadata, updated_at = now()
+                """)
+            return true
+        }
+        // One statement: renew the lease only if this process still holds it, save the run's
+        // counters and the checkpoint only if it did. Holding the lease row's lock until commit
+        // keeps another process from taking the lease while the page commits.
+        let c = run.counters
+        let ttl = PostgresCatalog.milliseconds(run.leaseTTL)
+        for try await _ in try await execute(
             """
+            WITH lease AS (
+                UPDATE ingestion_leases SET expires_at = now() + \(ttl) * interval '1 millisecond'
+                WHERE source = \(checkpoint.source) AND holder = \(run.holder) RETURNING 1
+            ), progress AS (
+                UPDATE ingestion_runs SET pages_fetched = \(c.pagesFetched), plays_seen = \(c.playsSeen), track_plays = \(c.trackPlays),
+                    provenance_inserted = \(c.provenanceInserted), songs_matched = \(c.songsMatched), new_songs = \(c.newSongs),
+                    skipped_invalid = \(c.skippedInvalid), duplicates_skipped = \(c.duplicatesSkipped), errors = \(c.errors)
+                WHERE id = \(run.runID) AND EXISTS (SELECT 1 FROM lease) RETURNING 1
+            )
             INSERT INTO ingestion_checkpoints (source, cursor, metadata, updated_at)
-            VALUES (\(checkpoint.source), \(checkpoint.cursor), \(metadata)::jsonb, now())
+            SELECT \(checkpoint.source), \(checkpoint.cursor), \(metadata)::jsonb, now() WHERE EXISTS (SELECT 1 FROM lease)
             ON CONFLICT (source) DO UPDATE SET cursor = EXCLUDED.cursor, metadata = EXCLUDED.metadata, updated_at = now()
-            """)
+            RETURNING 1
+            """
+        ).decode(Int.self) {
+            return true
+        }
+        return false
     }
 
     func recordFailures(_ failures: [FailedPlay]) async throws {

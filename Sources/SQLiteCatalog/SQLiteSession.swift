@@ -174,14 +174,39 @@ struct SQLiteSession: CatalogSession {
         }
     }
 
-    func saveCheckpoint(_ checkpoint: Checkpoint) async throws {
-        let arguments: StatementArguments = [checkpoint.source, checkpoint.cursor, checkpoint.metadataJSON(), Timestamp.format(Date())]
-        try await run { db in
+    func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws -> Bool {
+        let now = Date()
+        let arguments: StatementArguments = [checkpoint.source, checkpoint.cursor, checkpoint.metadataJSON(), Timestamp.format(now)]
+        let lease: StatementArguments? = run.map { run in
+            [Timestamp.format(now.addingTimeInterval(SQLiteCatalog.seconds(run.leaseTTL))), checkpoint.source, run.holder]
+        }
+        let progress: StatementArguments? = run.map { run in
+            let c = run.counters
+            return [
+                c.pagesFetched, c.playsSeen, c.trackPlays, c.provenanceInserted, c.songsMatched, c.newSongs, c.skippedInvalid,
+                c.duplicatesSkipped, c.errors, run.runID,
+            ]
+        }
+        return try await self.run { db in
+            // Inside the page's BEGIN IMMEDIATE: no other process can take the lease meanwhile.
+            if let lease {
+                try db.execute(sql: "UPDATE ingestion_leases SET expires_at = ? WHERE source = ? AND holder = ?", arguments: lease)
+                guard db.changesCount > 0 else { return false }
+            }
+            if let progress {
+                try db.execute(
+                    sql: """
+                        UPDATE ingestion_runs SET pages_fetched = ?, plays_seen = ?, track_plays = ?, provenance_inserted = ?,
+                            songs_matched = ?, new_songs = ?, skipped_invalid = ?, duplicates_skipped = ?, errors = ?
+                        WHERE id = ?
+                        """, arguments: progress)
+            }
             try db.execute(
                 sql: """
                     INSERT INTO ingestion_checkpoints (source, cursor, metadata, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, metadata = excluded.metadata, updated_at = excluded.updated_at
                     """, arguments: arguments)
+            return true
         }
     }
 

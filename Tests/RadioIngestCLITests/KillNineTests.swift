@@ -27,6 +27,9 @@ import Testing
         #expect(process.terminationReason == .uncaughtSignal)
         let afterKill = try await catalog.scalar("SELECT count(*) FROM external_plays")
         #expect(afterKill > 0 && afterKill < feed.validTrackRows.count)
+        // The killed run's counters were saved with each page: its history shows what it did.
+        #expect(try await catalog.scalar("SELECT pages_fetched FROM ingestion_runs ORDER BY id LIMIT 1") >= 2)
+        #expect(try await catalog.scalar("SELECT provenance_inserted FROM ingestion_runs ORDER BY id LIMIT 1") == afterKill)
         // Every stored play links to a stored song: no half-written page.
         #expect(
             try await catalog.scalar("SELECT count(*) FROM external_plays p LEFT JOIN songs s ON s.id = p.song_id WHERE s.id IS NULL") == 0)

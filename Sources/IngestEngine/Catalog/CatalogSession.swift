@@ -123,8 +123,10 @@ public protocol CatalogSession {
     func songIDs(holdingKeys keys: [String]) async throws -> [String: String]
     /// Inserts provenance rows, skipping plays already stored; returns the play ids inserted.
     func insertPlays(_ rows: [PagePlan.PlayRow], source: String) async throws -> Set<String>
-    /// Saves a source's checkpoint (`ingestion_checkpoints`).
-    func saveCheckpoint(_ checkpoint: Checkpoint) async throws
+    /// Saves a source's checkpoint (`ingestion_checkpoints`). With `run`, also renews the
+    /// run's lease and saves its counters, all only while `run.holder` still holds the lease;
+    /// returns `false` (writing nothing) when it does not, so the page is rolled back.
+    func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws -> Bool
     /// Keeps plays the catalog refused (or counts another failure of ones already kept).
     func recordFailures(_ failures: [FailedPlay]) async throws
     /// Keeps changes a source made to stored plays; returns how many were not known before.

@@ -101,7 +101,15 @@ public struct PageWriter: Sendable {
             if !stored.isEmpty { try await session.clearFailures(source: batch.source, playIDs: stored) }
         }
         let edited = try await keepEdits(plan, plays: batch.plays, in: session)
-        if let checkpoint = batch.checkpoint { try await session.saveCheckpoint(checkpoint) }
+        if let checkpoint = batch.checkpoint {
+            var run = batch.run
+            run?.counters.add(plan.dispositions)
+            guard try await session.saveCheckpoint(checkpoint, run: run) else {
+                throw IngestError.storage(
+                    "lost the lease on \(batch.source) to another process (this one was paused or cut off past its lease); the page was rolled back and nothing of it was kept"
+                )
+            }
+        }
         return Outcome(dispositions: plan.dispositions, edited: edited)
     }
 
