@@ -24,12 +24,21 @@ import Testing
         }
         // Once the first page is in, wait out the lease and take the source over, as another
         // process would.
-        for _ in 0..<400 where (try? await catalog.scalar("SELECT count(*) FROM ingestion_checkpoints")) != 1 {
+        var pages = 0
+        for _ in 0..<400 {
+            pages = (try? await catalog.scalar("SELECT count(*) FROM ingestion_checkpoints")) ?? 0
+            if pages == 1 { break }
             try await Task.sleep(for: .milliseconds(25))
         }
-        try await Task.sleep(for: .milliseconds(600))
+        #expect(pages == 1)
         let other = try catalog.open()
-        #expect(try await other.acquireLease(source: "kexp", holder: "other-host:2:boot", ttl: .seconds(60), replacing: nil) == .acquired)
+        // The paused run's lease lapses 300 ms after each commit; take it as soon as it has.
+        var taken = false
+        for _ in 0..<200 where !taken {
+            try await Task.sleep(for: .milliseconds(50))
+            taken = try await other.acquireLease(source: "kexp", holder: "other-host:2:boot", ttl: .seconds(60), replacing: nil) == .acquired
+        }
+        #expect(taken)
         let summary = await run.value
         let checkpoint = try await other.checkpoint(for: "kexp")
         await store.close()
