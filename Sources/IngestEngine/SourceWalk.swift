@@ -68,9 +68,13 @@ struct SourceWalk {
             if let pageLimit = options.pageLimit, counters.pagesFetched >= pageLimit { return false }
             if stop.isRequested { throw StopRequested() }
             try Task.checkCancellation()
-            if counters.pagesFetched > 0 && options.politeDelay > .zero { try await fetcher.sleep(options.politeDelay) }
+            if counters.pagesFetched > 0 && options.politeDelay > .zero {
+                let (fetcher, delay) = (self.fetcher, options.politeDelay)
+                try await stop.interrupting { try await fetcher.sleep(delay) }
+            }
 
-            let body = try await fetcher.fetch(request, logger: logger)
+            let (fetcher, logger) = (self.fetcher, self.logger)
+            let body = try await stop.interrupting { [request] in try await fetcher.fetch(request, logger: logger) }
             let page = try adapter.parse(body, for: request)
             counters.pagesFetched += 1
             counters.playsSeen += page.records.count

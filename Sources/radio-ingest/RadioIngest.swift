@@ -12,7 +12,8 @@ struct RadioIngest: AsyncParsableCommand {
             names another file (sqlite:PATH) or a PostgreSQL database (postgres://...).
 
             Exit codes: 0 the run completed or a limit stopped it (status partial); 1 the run failed \
-            (committed pages stay committed); 64 bad usage (a wrong flag, date or URL).
+            (committed pages stay committed); 64 bad usage (a wrong flag, date or URL); 75 the source is being \
+            ingested by another process; 130 / 143 stopped by SIGINT / SIGTERM (run recorded interrupted).
             """,
         version: "0.1.0",
         subcommands: registeredAdapters.map { sourceCommand($0) } + [

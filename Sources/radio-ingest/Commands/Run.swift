@@ -29,11 +29,13 @@ extension RadioIngest {
             let store = try database.open(readOnly: dryRun, logger: logger, config: loaded)
             let runner = ConfiguredRun(store: store, logger: logger, dryRun: dryRun)
             let slots = Slots(limit: concurrency ?? loaded.concurrency)
+            let signals = SignalStop()
+            let stop = signals.stop
             let summaries = await withTaskGroup(of: (Int, RunSummary).self) { group in
                 for (index, entry) in entries.enumerated() {
                     group.addTask {
                         await slots.acquire()
-                        let summary = await runner.run(entry)
+                        let summary = await runner.run(entry, stop: stop)
                         await slots.release()
                         return (index, summary)
                     }
@@ -44,6 +46,7 @@ extension RadioIngest {
             }
             await store.close()
             print(json ? SummaryTable.json(summaries) : SummaryTable.text(summaries))
+            if let code = signals.exitCode { throw ExitCode(code) }
             if summaries.contains(where: { $0.status == .failed }) { throw ExitCode.failure }
         }
 

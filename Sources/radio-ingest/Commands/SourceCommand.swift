@@ -11,7 +11,8 @@ struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
         return CommandConfiguration(
             commandName: Factory.name, abstract: Factory.summary,
             discussion: (options.isEmpty ? "" : "\(Factory.name) options:\n" + options.joined(separator: "\n") + "\n\n")
-                + "Exit codes: 0 complete or partial, 1 failed, 64 bad usage, 75 the source is busy in another process.")
+                + "Exit codes: 0 complete or partial, 1 failed, 64 bad usage, 75 the source is busy in another process, "
+                + "130 / 143 stopped by SIGINT / SIGTERM (the run is recorded interrupted; a second signal quits at once).")
     }
 
     /// Flags the adapter declares (`--station triplej`), collected here and checked against
@@ -60,9 +61,11 @@ struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
             engine.fetcher.recorder = try usage { try FixtureRecorder(directory: URL(fileURLWithPath: record)) }
         }
         let store = try database.open(readOnly: options.dryRun, logger: logger, config: loaded)
-        let summary = await engine.run(adapter, into: store, options: options)
+        let signals = SignalStop()
+        let summary = await engine.run(adapter, into: store, options: options, stop: signals.stop)
         await store.close()
         print(flags.json ? summary.json() : summary.text())
+        if let code = signals.exitCode { throw ExitCode(code) }
         switch summary.status {
         case .failed: throw ExitCode.failure
         case .skipped: throw ExitCode(75)

@@ -1,0 +1,84 @@
+import Foundation
+import IngestCore
+import IngestTesting
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Every command stops on SIGINT and SIGTERM the way the daemon does: the page in flight is
+/// committed or rolled back whole, the run is recorded `interrupted` with its counters, the
+/// summary is printed, and the exit code says which signal (130 SIGINT, 143 SIGTERM).
+@Suite struct StopSignalTests {
+    @Test(arguments: StoreKind.available)
+    func ctrlCMidRunRecordsTheRunInterruptedPrintsTheSummaryAndExits130(kind: StoreKind) async throws {
+        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 4_000), responseDelay: .milliseconds(400))
+        let catalog = try await TestCatalog.make(kind)
+        defer { catalog.remove() }
+        let (process, out, err) = try CLI.start([
+            "kexp", "--database-url", catalog.url, "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--json",
+        ])
+        for _ in 0..<2000 where server.server.requests.count < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        kill(process.processIdentifier, SIGINT)
+        await CLI.waitForExit(process)
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try await server.server.shutdown()
+        #expect(process.terminationStatus == 130, "\(stderr.suffix(800))")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], "\(stdout)")
+        #expect(summary["status"] as? String == "interrupted")
+        let pages = try #require(summary["pages_fetched"] as? Int)
+        #expect(pages >= 2)
+        let run = try await catalog.rows("SELECT status, CAST(pages_fetched AS text) FROM ingestion_runs")
+        #expect(run == [["interrupted", "\(pages)"]])
+        // Nothing half-written: every stored play is complete with its song.
+        #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == summary["provenance_inserted"] as? Int)
+    }
+
+    @Test func sigtermDuringARetryWaitStopsAtOnceInsteadOfRetrying() async throws {
+        // The API keeps failing: without the stop, the run would wait 1 s, 2 s and 4 s, then fail.
+        let server = try await FakeStationServer.start { _ in .status(503) }
+        let catalog = try await TestCatalog.make(.sqlite)
+        defer { catalog.remove() }
+        let (process, out, _) = try CLI.start([
+            "kexp", "--database-url", catalog.url, "--base-url", server.baseURL.appendingPathComponent("v2").absoluteString, "--json",
+        ])
+        for _ in 0..<2000 where server.requests.count < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        kill(process.processIdentifier, SIGTERM)
+        await CLI.waitForExit(process)
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let requests = server.requests.count
+        try await server.shutdown()
+        #expect(process.terminationStatus == 143)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], "\(stdout)")
+        #expect(summary["status"] as? String == "interrupted")
+        #expect(requests < 4, "the retries were abandoned, not run out")
+    }
+
+    @Test func theDaemonStopsWhileRetryingARefusedConnection() async throws {
+        // A port nothing listens on: every attempt is refused and retried with back-off.
+        let closed = try await FakeStationServer.start { _ in .status(200) }
+        let port = closed.baseURL.port ?? 1
+        try await closed.shutdown()
+        let catalog = try await TestCatalog.make(.sqlite)
+        defer { catalog.remove() }
+        let directory = try CLI.temporaryDirectory()
+        let config = try ConfigDrivenTests.writeConfig(
+            """
+            database: { url: "${TEST_DB}" }
+            sources:
+              kexp: { adapter: kexp, base_url: "http://127.0.0.1:\(port)/v2", polite_delay: 0, schedule: { every: 1h } }
+            """, in: directory)
+        let (process, _, _) = try CLI.start(["daemon", "--config", config], environment: ["TEST_DB": catalog.url])
+        var started = 0
+        for _ in 0..<400 where started == 0 {
+            try await Task.sleep(for: .milliseconds(25))
+            started = (try? await catalog.scalar("SELECT count(*) FROM ingestion_runs")) ?? 0
+        }
+        kill(process.processIdentifier, SIGTERM)
+        await CLI.waitForExit(process)
+        #expect(process.terminationStatus == 0)
+        #expect(try await catalog.rows("SELECT status FROM ingestion_runs") == [["interrupted"]])
+    }
+}
