@@ -85,11 +85,20 @@ public enum Timestamp {
         var offsetSeconds: Int?
         var dateOnly = true
 
+        /// Days in a month of the proleptic Gregorian calendar (February 29 only in leap years).
+        static func daysIn(month: Int, year: Int) -> Int {
+            switch month {
+            case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+            case 4, 6, 9, 11: return 30
+            default: return 31
+            }
+        }
+
         init?(_ text: String) {
             var scanner = DigitScanner(Array(text.utf8))
             guard let y = scanner.number(digits: 4), scanner.take("-"),
                 let mo = scanner.number(digits: 2), scanner.take("-"),
-                let d = scanner.number(digits: 2), (1...12).contains(mo), (1...31).contains(d)
+                let d = scanner.number(digits: 2), (1...12).contains(mo), (1...Self.daysIn(month: mo, year: y)).contains(d)
             else { return nil }
             (year, month, day) = (y, mo, d)
             if scanner.atEnd { return }

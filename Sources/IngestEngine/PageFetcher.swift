@@ -4,6 +4,7 @@ import IngestCore
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Performs an adapter's ``PageRequest``s: a deadline and a body cap on every request, retries
 /// with back-off for 429, 5xx and network errors, and a clear error when they run out.
@@ -23,7 +24,7 @@ public struct PageFetcher: Sendable {
     public var recorder: FixtureRecorder?
 
     public init(
-        client: HTTPClient = .shared, retry: RetryPolicy = .init(), timeout: Duration = .seconds(30),
+        client: HTTPClient = PageFetcher.sharedClient, retry: RetryPolicy = .init(), timeout: Duration = .seconds(30),
         maxBodyBytes: Int = 16 << 20, userAgent: String = "radio-ingest/0.1",
         sleep: @escaping Sleeper = { try await Task.sleep(for: $0) }
     ) {
@@ -34,6 +35,16 @@ public struct PageFetcher: Sendable {
         self.userAgent = userAgent
         self.sleep = sleep
     }
+
+    /// The process's HTTP client: a connection attempt gives up after 10 s, and a failed one is
+    /// reported to the fetcher at once (which retries with its own back-off, or not at all for
+    /// a name that does not resolve) instead of being retried quietly until the deadline.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(10)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// Fetches `request`'s body, retrying what is worth retrying.
     public func fetch(_ request: PageRequest, logger: Logger) async throws -> Data {
@@ -93,6 +104,10 @@ public struct PageFetcher: Sendable {
             return .body(Data(body.readableBytesView))
         } catch is NIOTooManyBytesError {
             return .fatal(.malformedPage("the response from \(request.redactedURL) exceeds \(maxBodyBytes) bytes"))
+        } catch let error where Self.unresolvedHost(error) != nil {
+            // A name that does not resolve will not resolve in a second either: say so at once.
+            let (host, cause) = Self.unresolvedHost(error) ?? ("", "")
+            return .fatal(.network("cannot resolve the host \(host) (\(cause)); check the base URL and this machine's network and DNS"))
         } catch {
             return .retryable(Self.describe(error), retryAfter: nil)
         }
@@ -104,6 +119,17 @@ public struct PageFetcher: Sendable {
         case 404: return "HTTP 404 from \(url): check the source's base URL"
         default: return "HTTP \(code) from \(url): the request was refused"
         }
+    }
+
+    /// The host and the resolver's words when `error` is a name that does not resolve.
+    static func unresolvedHost(_ error: Error) -> (host: String, cause: String)? {
+        if let unknown = error as? SocketAddressError.UnknownHost { return (unknown.host, unknown.errorDescription) }
+        if let connection = error as? NIOConnectionError, connection.connectionErrors.isEmpty,
+            let dns = (connection.dnsAError ?? connection.dnsAAAAError) as? SocketAddressError.UnknownHost
+        {
+            return (connection.host, dns.errorDescription)
+        }
+        return nil
     }
 
     static func describe(_ error: Error) -> String {

@@ -77,7 +77,7 @@ public struct RunSummary: Sendable, Equatable {
                 ("Skipped (no title/artist):", "\(counters.skippedInvalid)"),
                 ("Duplicates skipped:", "\(counters.duplicatesSkipped)"),
                 ("Errors:", "\(counters.errors)"),
-                ("Late plays found:", "\(counters.latePlays) (published after airing; in the inserted count)"),
+                ("Late plays found:", "\(counters.latePlays)" + (counters.latePlays > 0 ? " (published after airing; in the inserted count)" : "")),
             ]
             + (counters.editedUpstream + counters.withdrawnUpstream > 0
                 ? [("Changed upstream:", "\(counters.editedUpstream) edited, \(counters.withdrawnUpstream) withdrawn (stored rows kept)")] : []) + (songsAwaitingEmbedding.map { [("Songs awaiting embedding:", "\($0)")] } ?? [])

@@ -67,7 +67,10 @@ public final class TestCatalog: Sendable {
     public func execute(_ sql: String) async throws {
         switch kind {
         case .sqlite:
-            let queue = try DatabaseQueue(path: sqlitePath!)
+            // Wait for the store under test, as any second writer of the file would.
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            let queue = try DatabaseQueue(path: sqlitePath!, configuration: configuration)
             try await queue.write { try $0.execute(sql: sql) }
             try queue.close()
         case .postgres:

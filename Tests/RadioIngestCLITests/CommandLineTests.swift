@@ -20,6 +20,10 @@ import Testing
         ["kexp", "--limit=0"], ["kexp", "--limit=ten"], ["kexp", "--polite-delay", "soon"], ["kexp", "--start-date", "last tuesday"],
         ["kexp", "--start-date", "2025-02-01", "--end-date", "2025-01-01"], ["kexp", "--no-such-flag"],
         ["kexp", "--database-url", "mysql://x"], ["kexp", "--base-url", "not a url"],
+        ["kexp", "--start-date", "2025-02-30"], ["kexp", "--start-date", "2025-04-31"], ["kexp", "--start-date", "2025-02-29"],
+        ["kexp", "--start-date", "0000-01-01"], ["kexp", "--base-url", "ftp://x"], ["kexp", "--database-url", "file.sqlite"],
+        ["kexp", "--lookback", "soon"], ["embedding-queue", "--limit=-1"], ["runs", "--limit", "-5"], ["status", "nosuch"],
+        ["runs", "nosuch"], ["failed", "list", "--limit", "0"],
     ])
     func badUsageExitsWith64AndSaysWhy(arguments: [String]) async throws {
         let directory = try CLI.temporaryDirectory()
@@ -27,6 +31,36 @@ import Testing
         #expect(result.status == 64)
         #expect(!result.stderr.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "bad usage must not create a catalog")
+    }
+
+    @Test func messagesSayWhatIsWrong() async throws {
+        let directory = try CLI.temporaryDirectory()
+        let cases: [([String], String)] = [
+            (["kexp", "--start-date", "2025-02-29"], "a day the month has"),
+            (["kexp", "--start-date", "0000-01-01"], "before any station's history"),
+            (["kexp", "--database-url", "file.sqlite"], "write sqlite:file.sqlite"),
+            (["runs", "--limit", "-5"], "--limit must be at least 1"),
+            (["status", "nosuch"], "no source named 'nosuch'; known:"),
+        ]
+        for (arguments, words) in cases {
+            let result = try await CLI.run(arguments, directory: directory)
+            #expect(result.stderr.contains(words), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    @Test func aResetWhereNoCatalogExistsCreatesNone() async throws {
+        let directory = try CLI.temporaryDirectory()
+        let result = try await CLI.run(["checkpoint", "reset", "kexp", "--yes"], directory: directory)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("there is no catalog at radio-ingest.sqlite"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func aTildeInASQLitePathIsTheHomeDirectory() async throws {
+        let home = try CLI.temporaryDirectory()
+        let result = try await CLI.run(["migrate", "--database-url", "sqlite:~/catalog.sqlite"], environment: ["HOME": home.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent("catalog.sqlite").path))
     }
 
     @Test func jsonSummaryGoesToStdoutAndLogsToStderr() async throws {

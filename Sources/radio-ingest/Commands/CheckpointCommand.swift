@@ -46,7 +46,9 @@ struct CheckpointCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await database.withStore(readOnly: false, logger: logging.makeLogger(), config: try config.load()) { store in
+            let loaded = try config.load()
+            try database.requireExistingCatalog(config: loaded)
+            try await database.withStore(readOnly: false, logger: logging.makeLogger(), config: loaded) { store in
                 try await store.resetCheckpoint(for: source)
             }
             print("checkpoint of \(source) reset")

@@ -9,11 +9,15 @@ extension RadioIngest {
         static let configuration = CommandConfiguration(
             commandName: "embedding-queue", abstract: "List songs inserted by radio-ingest that await an embedding.")
 
-        @Option(help: "At most this many songs.") var limit = 100
+        @Option(parsing: .unconditional, help: "At most this many songs.") var limit = 100
         @Flag(help: "One JSON object per line.") var json = false
         @OptionGroup var config: ConfigOptions
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var logging: LoggingOptions
+
+        func validate() throws {
+            guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+        }
 
         func run() async throws {
             let logger = logging.makeLogger()
@@ -23,6 +27,7 @@ extension RadioIngest {
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
             encoder.outputFormatting = .sortedKeys
+            encoder.keyEncodingStrategy = .convertToSnakeCase
             for song in songs {
                 if json {
                     print(String(decoding: try encoder.encode(song), as: UTF8.self))

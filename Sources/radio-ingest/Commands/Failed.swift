@@ -69,7 +69,9 @@ struct FailedCommand: AsyncParsableCommand {
 
         func run() async throws {
             let logger = logging.makeLogger()
-            let outcome = try await database.withStore(readOnly: false, logger: logger, config: try config.load()) { store in
+            let loaded = try config.load()
+            try database.requireExistingCatalog(config: loaded)
+            let outcome = try await database.withStore(readOnly: false, logger: logger, config: loaded) { store in
                 try await FailedPlayRetry.run(store: store, source: source, logger: logger)
             }
             if json {

@@ -11,6 +11,10 @@ extension RadioIngest {
 
         @Argument(help: "Only this source.") var source: String?
         @Option(help: "Runs to show per source.") var runs = 5
+
+        func validate() throws {
+            guard runs >= 0 else { throw ValidationError("--runs must be 0 or more") }
+        }
         @Flag(help: "One JSON object.") var json = false
         @OptionGroup var config: ConfigOptions
         @OptionGroup var database: DatabaseOptions
@@ -20,7 +24,8 @@ extension RadioIngest {
             let logger = logging.makeLogger()
             let loaded = try config.load()
             let report = try await database.withStore(readOnly: true, logger: logger, config: loaded) { store in
-                try await StatusReport.gather(store: store, config: loaded, only: source, runs: runs)
+                try await StatusReport.requireKnown(source, store: store, config: loaded)
+                return try await StatusReport.gather(store: store, config: loaded, only: source, runs: runs)
             }
             print(json ? report.json() : report.text())
         }
@@ -116,13 +121,33 @@ struct StatusReport {
     func runLines(_ runs: [RunRecord]) -> [String] {
         guard !runs.isEmpty else { return ["  runs:     none"] }
         return ["  runs:"]
-            + runs.map { run in
-                let c = run.counters
-                return
-                    "    #\(run.id ?? 0) \(run.status) \(Timestamp.format(run.startedAt)) pages=\(c.pagesFetched) tracks=\(c.trackPlays) "
-                    + "inserted=\(c.provenanceInserted) matched=\(c.songsMatched) new=\(c.newSongs) invalid=\(c.skippedInvalid) "
-                    + "dups=\(c.duplicatesSkipped) errors=\(c.errors)" + (c.latePlays > 0 ? " late=\(c.latePlays)" : "") + (run.error.map { " error: \($0)" } ?? "")
-            }
+            + runs.map { "    " + Self.runLine($0, withSource: false) }
+    }
+
+    /// One run in one line, the same words in `status` and `runs`.
+    static func runLine(_ run: RunRecord, withSource: Bool) -> String {
+        let c = run.counters
+        return "#\(run.id ?? 0) " + (withSource ? "\(run.source) " : "") + "\(run.status) \(Timestamp.format(run.startedAt)) "
+            + "pages=\(c.pagesFetched) tracks=\(c.trackPlays) inserted=\(c.provenanceInserted) matched=\(c.songsMatched) "
+            + "new=\(c.newSongs) invalid=\(c.skippedInvalid) dups=\(c.duplicatesSkipped) errors=\(c.errors)"
+            + (c.latePlays > 0 ? " late=\(c.latePlays)" : "") + (run.error.map { " error: \($0)" } ?? "")
+    }
+
+    /// Every source the catalog or the config knows, in that order.
+    static func knownSources(store: any CatalogStore, config: IngestConfig?) async throws -> [String] {
+        var names = (config?.sources.map(\.name) ?? []) + (try await store.allCheckpoints().map(\.source))
+        names += try await store.recentRuns(source: nil, limit: 1000).map(\.source)
+        return names.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+    }
+
+    /// Refuses a source name nothing knows, listing the ones that are known.
+    static func requireKnown(_ name: String?, store: any CatalogStore, config: IngestConfig?) async throws {
+        guard let name else { return }
+        let known = try await knownSources(store: store, config: config)
+        guard known.contains(name) else {
+            throw IngestError.usage(
+                "no source named '\(name)'; known: " + (known.isEmpty ? "none yet (run one first)" : known.joined(separator: ", ")))
+        }
     }
 
     func json() -> String {

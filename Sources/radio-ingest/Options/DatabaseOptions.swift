@@ -24,6 +24,20 @@ struct DatabaseOptions: ParsableArguments {
         return "sqlite:radio-ingest.sqlite"
     }
 
+    /// Refuses to go on when the URL names a SQLite file that does not exist: commands that
+    /// only change an existing catalog (`checkpoint reset`, `failed retry`) must not create one.
+    func requireExistingCatalog(config: IngestConfig?) throws {
+        let url = resolvedURL(config: config)
+        guard url.lowercased().hasPrefix("sqlite:") else { return }
+        var path = String(url.dropFirst("sqlite:".count))
+        if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+        path = CatalogLocation.expandingTilde(path)
+        guard FileManager.default.fileExists(atPath: path) else {
+            FileHandleOutput.standardError("radio-ingest: there is no catalog at \(path) (nothing was created); pass --database-url")
+            throw ExitCode.failure
+        }
+    }
+
     /// Opens the catalog the URL names.
     func open(readOnly: Bool, logger: Logger, config: IngestConfig? = nil) throws -> any CatalogStore {
         try usage {
@@ -35,6 +49,13 @@ struct DatabaseOptions: ParsableArguments {
 
 /// Chooses a store from a database URL.
 enum CatalogLocation {
+    /// `~/x` as `$HOME/x`, as a shell would.
+    static func expandingTilde(_ path: String) -> String {
+        guard path == "~" || path.hasPrefix("~/") else { return path }
+        let home = ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + path.dropFirst()
+    }
+
     static func open(_ url: String, readOnly: Bool, logger: Logger, columnNames: [String: String] = [:]) throws -> any CatalogStore {
         let lower = url.lowercased()
         if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
@@ -44,7 +65,11 @@ enum CatalogLocation {
             var path = String(url.dropFirst("sqlite:".count))
             if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
             guard !path.isEmpty else { throw IngestError.usage("sqlite: needs a file path, as in sqlite:radio-ingest.sqlite") }
+            path = expandingTilde(path)
             return try SQLiteCatalog(path: path, readOnly: readOnly, columnNames: columnNames)
+        }
+        if !url.contains(":") {
+            throw IngestError.usage("'\(url)' is not a database URL; for a SQLite file write sqlite:\(url)")
         }
         throw IngestError.usage(
             "unsupported database URL scheme in '\(url.prefix(while: { $0 != ":" })):...'; use sqlite:PATH or postgres://...")

@@ -43,6 +43,9 @@ struct RunFlags: ParsableArguments {
     @Flag(help: "Print the run summary as one JSON object on stdout (logs go to stderr).")
     var json = false
 
+    /// No play history reaches back before 1920.
+    static let earliestBroadcast = Date(timeIntervalSince1970: -1_577_923_200)
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let pageLimit, pageLimit < 1 { throw ValidationError("--page-limit must be at least 1") }
@@ -52,8 +55,10 @@ struct RunFlags: ParsableArguments {
         if let lookback, DurationParser.parse(lookback) == nil {
             throw ValidationError("--lookback '\(lookback)' is not a duration such as 0, 30m or 6h")
         }
-        if let baseURL, URL(string: baseURL)?.host == nil {
-            throw ValidationError("--base-url '\(baseURL)' is not an absolute http(s) URL")
+        if let baseURL {
+            guard let url = URL(string: baseURL), url.host != nil, ["http", "https"].contains(url.scheme?.lowercased() ?? "") else {
+                throw ValidationError("--base-url '\(baseURL)' is not an absolute http(s) URL")
+            }
         }
     }
 
@@ -63,7 +68,10 @@ struct RunFlags: ParsableArguments {
         func date(_ text: String?, flag: String, endOfDay: Bool) throws -> Date? {
             guard let text else { return nil }
             guard let date = Timestamp.parseUserDate(text, timeZone: timeZone, endOfDay: endOfDay) else {
-                throw ValidationError("\(flag) '\(text)' is not a date (YYYY-MM-DD) or an RFC 3339 timestamp")
+                throw ValidationError("\(flag) '\(text)' is not a date (YYYY-MM-DD, a day the month has) or an RFC 3339 timestamp")
+            }
+            guard date >= Self.earliestBroadcast else {
+                throw ValidationError("\(flag) '\(text)' is before any station's history (radio broadcasting began in 1920)")
             }
             return date
         }
