@@ -98,6 +98,19 @@ import Testing
         #expect(next.counters.provenanceInserted == h.feed.validTrackRows.count)
     }
 
+    @Test func aHostThatDoesNotResolveFailsAtOnceNamingTheHost() async throws {
+        // `.invalid` never resolves (RFC 6761): the lookup fails, nothing is sent anywhere.
+        let catalog = try await TestCatalog.make(.sqlite)
+        defer { catalog.remove() }
+        let sleeps = SleepRecorder()
+        let fetcher = PageFetcher(timeout: .seconds(10)) { sleeps.record($0) }
+        let adapter = KEXPAdapter(baseURL: URL(string: "http://radio-ingest-test.invalid/v2")!)
+        let summary = await IngestEngine(fetcher: fetcher).run(adapter, into: try catalog.open(readOnly: true), options: .fast(dryRun: true))
+        #expect(summary.status == .failed)
+        #expect(summary.error?.contains("cannot resolve the host radio-ingest-test.invalid") == true, "\(summary.error ?? "")")
+        #expect(sleeps.recorded.isEmpty, "a name that does not resolve is not retried")
+    }
+
     @Test(arguments: StoreKind.available)
     func aNextLinkThatRepeatsAFetchedPageStopsTheWalkInsteadOfLooping(kind: StoreKind) async throws {
         let server = try await FakeStationServer.start { request in
