@@ -39,10 +39,18 @@ public protocol StationAdapterFactory {
     static var options: [AdapterOption] { get }
     /// Builds the adapter, or throws ``IngestError`` (`.usage`) for bad settings.
     static func make(_ settings: AdapterSettings) throws -> any StationAdapter
+    /// Checks a config entry's options when the config loads (unknown or missing options,
+    /// malformed values), without the environment: so a broken entry fails with its file and
+    /// line before anything runs. The default rejects options the adapter does not declare.
+    static func validate(options: [String: String]) throws
 }
 
 extension StationAdapterFactory {
     public static var options: [AdapterOption] { [] }
+
+    public static func validate(options: [String: String]) throws {
+        try rejectUnknownOptions(AdapterSettings(sourceName: name, options: options))
+    }
 
     /// Throws a usage error naming the first option this adapter does not know.
     public static func rejectUnknownOptions(_ settings: AdapterSettings) throws {

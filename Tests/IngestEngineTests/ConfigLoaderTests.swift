@@ -1,11 +1,18 @@
 import Foundation
 import IngestCore
+import ABC
 import IngestEngine
+import KEXP
+import Spinitron
 import Testing
 
 @Suite struct ConfigLoaderTests {
     let loader = ConfigLoader(
-        knownAdapters: ["kexp", "abc", "spinitron"], environment: ["DATABASE_URL": "postgres://u:secret@db/catalog", "EMPTY": ""])
+        knownAdapters: ["kexp", "abc", "spinitron"], environment: ["DATABASE_URL": "postgres://u:secret@db/catalog", "EMPTY": ""],
+        optionValidators: [
+            "kexp": { try KEXPFactory.validate(options: $0) }, "abc": { try ABCFactory.validate(options: $0) },
+            "spinitron": { try SpinitronFactory.validate(options: $0) },
+        ])
 
     @Test func readsTheDocumentedExample() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -30,14 +37,13 @@ import Testing
                 enabled: false
                 incremental: false
                 base_url: http://127.0.0.1:8080/v2
-                options: { station: x }
             """, path: "c.yaml")
         #expect(config.databaseURL == nil)
         #expect(config.concurrency == 2)
         #expect(config.sources.map(\.name) == ["kexp", "kexp-mirror"])
         #expect(config.sources[0].enabled && config.sources[0].incremental)
         #expect(config.sources[1].enabled == false && config.sources[1].incremental == false)
-        #expect(config.sources[1].options == ["station": "x"])
+        #expect(config.sources[1].baseURL?.absoluteString == "http://127.0.0.1:8080/v2")
         #expect(config.sources[1].runOptions.politeDelay == .milliseconds(250))
     }
 
@@ -128,6 +134,22 @@ import Testing
             "c.yaml: 3:1: invalid YAML: did not find expected ',' or '}'"
         ),
         ("", "c.yaml: the config is empty; it needs at least a 'sources:' section"),
+        (
+            "sources:\n  kexp: {adapter: kexp}\n  kexp-archive: {adapter: kexp, incremental: false}\n",
+            "c.yaml:3:3: sources.kexp-archive is the same station as sources.kexp (the same adapter, base URL and options): every play would be stored twice, under two names; keep one entry (for a one-off backfill use `radio-ingest kexp --source kexp --start-date …`)"
+        ),
+        (
+            "sources:\n  triplej:\n    adapter: abc\n",
+            "c.yaml:2:3: sources.triplej.options are invalid: the abc adapter needs a station, as in --station triplej (or options: { station: triplej })"
+        ),
+        (
+            "sources:\n  j:\n    adapter: abc\n    options: { station: triplej, colour: red }\n",
+            "c.yaml:4:14: sources.j.options are invalid: the abc adapter has no option 'colour' (known: station)"
+        ),
+        (
+            "sources:\n  w:\n    adapter: spinitron\n    options: { time_zone: Mars/Olympus }\n",
+            "c.yaml:4:14: sources.w.options are invalid: 'Mars/Olympus' is not a time zone (use an IANA name such as America/New_York)"
+        ),
     ])
     func brokenConfigsNameFileLineColumnAndKey(yaml: String, message: String) {
         #expect {

@@ -18,6 +18,8 @@ import Testing
     @Test(arguments: StoreKind.available)
     func runIngestsEverySelectedSourceWithItsOwnCheckpoint(kind: StoreKind) async throws {
         let server = try await FeedServer.start(GeneratedKEXPFeed(count: 800))
+        // A second station of the same platform: another KEXP-shaped API.
+        let other = try await FeedServer.start(GeneratedKEXPFeed(count: 500))
         let catalog = try await TestCatalog.make(kind)
         defer { catalog.remove() }
         let directory = try CLI.temporaryDirectory()
@@ -32,7 +34,7 @@ import Testing
                 polite_delay: 0
               kexp-copy:
                 adapter: kexp
-                base_url: \(server.apiRoot.absoluteString)
+                base_url: \(other.apiRoot.absoluteString)
                 polite_delay: 0
                 limits: { page_limit: 1 }
               kexp-off:
@@ -41,6 +43,7 @@ import Testing
             """, in: directory)
         let result = try await CLI.run(["run", "--config", config, "--json"], environment: ["TEST_DB": catalog.url])
         try await server.server.shutdown()
+        try await other.server.shutdown()
         #expect(result.status == 0, "\(result.stderr.suffix(1500))")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let sources = try #require(object["sources"] as? [[String: Any]])

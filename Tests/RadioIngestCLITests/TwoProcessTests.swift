@@ -9,6 +9,8 @@ import Testing
     func twoProcessesIngestingTheSameFeedStoreEachPlayOnce(kind: StoreKind) async throws {
         let feed = GeneratedKEXPFeed(count: 1_500, distinctSongs: 400)
         let server = try await FeedServer.start(feed)
+        // A second station playing the same songs (another server with the same feed).
+        let twin = try await FeedServer.start(feed)
         let catalog = try await TestCatalog.make(kind)
         defer { catalog.remove() }
         let directory = try CLI.temporaryDirectory()
@@ -17,12 +19,13 @@ import Testing
             """
             sources:
               kexp: { adapter: kexp, base_url: "\(server.apiRoot.absoluteString)", polite_delay: 0 }
-              kexp-b: { adapter: kexp, base_url: "\(server.apiRoot.absoluteString)", polite_delay: 0 }
+              kexp-b: { adapter: kexp, base_url: "\(twin.apiRoot.absoluteString)", polite_delay: 0 }
             """, in: directory)
         async let first = CLI.run(["kexp", "--database-url", catalog.url, "--json"], directory: directory)
         async let second = CLI.run(["kexp", "--source", "kexp-b", "--database-url", catalog.url, "--json"], directory: directory)
         let results = try await [first, second]
         try await server.server.shutdown()
+        try await twin.server.shutdown()
         for result in results {
             #expect(result.status == 0, "\(result.stderr.suffix(2000))")
             #expect(result.stdout.contains("\"errors\":0"))

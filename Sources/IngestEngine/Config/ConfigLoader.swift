@@ -9,10 +9,16 @@ public struct ConfigLoader {
     public var knownAdapters: Set<String>
     /// Values for `${VAR}` and `${VAR:-default}`.
     public var environment: [String: String]
+    /// Checks an entry's adapter options, by adapter name (``StationAdapterFactory/validate(options:)``).
+    public var optionValidators: [String: ([String: String]) throws -> Void]
 
-    public init(knownAdapters: Set<String>, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        knownAdapters: Set<String>, environment: [String: String] = ProcessInfo.processInfo.environment,
+        optionValidators: [String: ([String: String]) throws -> Void] = [:]
+    ) {
         self.knownAdapters = knownAdapters
         self.environment = environment
+        self.optionValidators = optionValidators
     }
 
     /// Loads and validates the file at `path`.
@@ -53,8 +59,18 @@ public struct ConfigLoader {
         }
         guard let sources = top["sources"] else { throw reader.error(root, key: "sources", "is missing: list at least one source") }
         let entries = try reader.mapping(sources.value, key: "sources", allowed: nil)
+        var stations: [String: String] = [:]
         for (name, entry) in entries.ordered {
-            config.sources.append(try source(name: name, node: entry.value, keyNode: entry.key, reader: &reader))
+            let source = try source(name: name, node: entry.value, keyNode: entry.key, reader: &reader)
+            // Provenance and coverage are kept per entry name: two entries for one station
+            // would store every play twice.
+            if let first = stations.updateValue(name, forKey: source.stationIdentity) {
+                throw reader.error(
+                    entry.key, key: "sources.\(name)",
+                    "is the same station as sources.\(first) (the same adapter, base URL and options): every play would be stored twice, under two names; keep one entry (for a one-off backfill use `radio-ingest \(source.adapter) --source \(first) --start-date …`)"
+                )
+            }
+            config.sources.append(source)
         }
         if config.sources.isEmpty { throw reader.error(sources.value, key: "sources", "is empty: list at least one source") }
         return config
@@ -109,6 +125,13 @@ public struct ConfigLoader {
         if let field = fields["options"] {
             for (option, value) in try reader.mapping(field.value, key: "\(key).options", allowed: nil).ordered {
                 source.options[option] = try reader.string(value.value, key: "\(key).options.\(option)")
+            }
+        }
+        if let validate = optionValidators[adapter] {
+            do {
+                try validate(source.options)
+            } catch let error as IngestError {
+                throw reader.error(fields["options"]?.value ?? keyNode, key: "\(key).options", "are invalid: " + error.message)
             }
         }
         return source

@@ -53,6 +53,12 @@ public struct SourceConfig: Sendable, Equatable {
         }
     }
 
+    /// What makes two entries the same station: the adapter, its API root and its options.
+    var stationIdentity: String {
+        ([adapter, baseURL?.absoluteString ?? "(default)"] + options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+            .joined(separator: "\u{1F}")
+    }
+
     /// The adapter settings this entry describes.
     public func adapterSettings(environment: [String: String] = ProcessInfo.processInfo.environment) -> AdapterSettings {
         AdapterSettings(sourceName: name, baseURL: baseURL, pageSize: pageSize, options: options, environment: environment)

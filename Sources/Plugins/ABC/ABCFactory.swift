@@ -10,14 +10,19 @@ public enum ABCFactory: StationAdapterFactory {
         AdapterOption(name: "station", help: "The ABC service: triplej, doublej, jazz, unearthed, classic2, country, … (required)")
     ]
 
-    public static func make(_ settings: AdapterSettings) throws -> any StationAdapter {
-        try rejectUnknownOptions(settings)
-        guard let station = settings.options["station"], !station.isEmpty else {
+    public static func validate(options: [String: String]) throws {
+        try rejectUnknownOptions(AdapterSettings(sourceName: name, options: options))
+        guard let station = options["station"], !station.isEmpty else {
             throw IngestError.usage("the abc adapter needs a station, as in --station triplej (or options: { station: triplej })")
         }
         guard station.range(of: #"^[a-z0-9]+$"#, options: .regularExpression) != nil else {
             throw IngestError.usage("'\(station)' is not an ABC station id (lowercase letters and digits, such as triplej)")
         }
+    }
+
+    public static func make(_ settings: AdapterSettings) throws -> any StationAdapter {
+        try validate(options: settings.options)
+        let station = settings.options["station"] ?? ""
         let sourceName = settings.sourceName == name ? "abc-\(station)" : settings.sourceName
         return ABCAdapter(
             station: station, sourceName: sourceName, baseURL: settings.baseURL ?? defaultBaseURL,

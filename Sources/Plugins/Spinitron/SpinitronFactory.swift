@@ -11,8 +11,15 @@ public enum SpinitronFactory: StationAdapterFactory {
         AdapterOption(name: "time_zone", help: "The station's time zone for date-only flags, such as America/New_York (default: UTC)"),
     ]
 
+    public static func validate(options: [String: String]) throws {
+        try rejectUnknownOptions(AdapterSettings(sourceName: name, options: options))
+        if let zone = options["time_zone"], TimeZone(identifier: zone) == nil {
+            throw IngestError.usage("'\(zone)' is not a time zone (use an IANA name such as America/New_York)")
+        }
+    }
+
     public static func make(_ settings: AdapterSettings) throws -> any StationAdapter {
-        try rejectUnknownOptions(settings)
+        try validate(options: settings.options)
         let variable = settings.options["api_key_env"] ?? "SPINITRON_API_KEY"
         guard let key = settings.environment[variable], !key.isEmpty else {
             throw IngestError.usage("the spinitron source '\(settings.sourceName)' needs its station's API key in $\(variable)")
