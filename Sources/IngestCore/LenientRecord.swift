@@ -9,12 +9,33 @@ public protocol SourceRow: Decodable {
 /// `[LenientRecord<MyRow>]`.
 public struct LenientRecord<Row: SourceRow>: Decodable {
     public var record: ParsedRecord
+    /// The decoded row, when it decoded.
+    public var row: Row?
 
     public init(from decoder: Decoder) throws {
         do {
-            record = try Row(from: decoder).record
+            let row = try Row(from: decoder)
+            self.row = row
+            record = row.record
         } catch {
-            record = .invalid(reason: "undecodable \(Row.self) row: \(error)")
+            record = .invalid(reason: "unreadable row: \(Self.plainWords(error))")
+        }
+    }
+
+    /// A decoding error in a few words naming the field, never a decoder dump.
+    static func plainWords(_ error: Error) -> String {
+        guard let error = error as? DecodingError else { return "not the expected shape" }
+        func path(_ context: DecodingError.Context, _ last: CodingKey? = nil) -> String {
+            let keys = context.codingPath + (last.map { [$0] } ?? [])
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return text.isEmpty ? "the row" : "'\(text)'"
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(path(context, key)) is missing"
+        case .valueNotFound(_, let context): return "\(path(context)) is null"
+        case .typeMismatch(let type, let context): return "\(path(context)) is not \(type == String.self ? "text" : "a \(type)")"
+        case .dataCorrupted(let context): return "\(path(context)) is unreadable"
+        @unknown default: return "not the expected shape"
         }
     }
 }

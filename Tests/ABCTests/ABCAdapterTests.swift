@@ -6,12 +6,16 @@ import Testing
 
 @Suite struct ABCAdapterTests {
     let adapter = ABCAdapter(station: "triplej")
+    let jazz = ABCAdapter(station: "jazz")
+    let unearthed = ABCAdapter(station: "unearthed")
     var fixtures: [AdapterFixture] {
         get throws { try AdapterFixture.load(directory: try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))) }
     }
 
-    func page() throws -> ParsedPage {
-        try adapter.parse(try fixtures[0].body, for: try adapter.firstRequest(for: .unbounded))
+    /// The recorded page (plays of eight services) as `station` reads it.
+    func page(_ station: ABCAdapter? = nil) throws -> ParsedPage {
+        let adapter = station ?? self.adapter
+        return try adapter.parse(try fixtures[0].body, for: try adapter.firstRequest(for: .unbounded))
     }
 
     @Test func abcPassesTheAdapterTestKit() throws {
@@ -21,8 +25,8 @@ import Testing
     }
 
     @Test func mapsTheRecordedSearchResponse() throws {
-        let plays = try page().records.compactMap { if case .track(let play) = $0 { play } else { nil } }
-        #expect(plays.count == 10)
+        let plays = try page(jazz).records.compactMap { if case .track(let play) = $0 { play } else { nil } }
+        #expect(plays.count == 1)
         let first = try #require(plays.first)
         #expect(first.sourcePlayID == "mpnvo0NA9L")
         #expect(first.title == "Blue in Green")
@@ -33,10 +37,26 @@ import Testing
         #expect(Timestamp.format(first.airdate) == "2020-04-30T04:15:49.000000+00:00")
     }
 
+    @Test func playsOfOtherServicesOnAMixedPageAreSkippedWithTheirReason() throws {
+        let records = try page().records
+        let tracks = records.compactMap { if case .track(let play) = $0 { play.sourcePlayID } else { nil } }
+        #expect(tracks == ["mpraYpoa6r", "mpLq40Nyen"])
+        let reasons = records.compactMap { if case .invalid(let reason) = $0 { reason } else { nil } }
+        #expect(reasons.count == 8)
+        #expect(reasons.contains("a play of another ABC service (kidslisten), not triplej"))
+    }
+
+    @Test func aStationTheAPIDoesNotKnowIsAClearError() throws {
+        let error = #expect(throws: IngestError.self) { try self.page(ABCAdapter(station: "nosuchstation")) }
+        #expect(error?.message.contains("the API does not know that station; check --station") == true)
+    }
+
     @Test func aNullReleaseFallsBackToTheRecordingsRelease() throws {
-        let plays = try page().records.compactMap { if case .track(let play) = $0 { play } else { nil } }
-        let unearthed = try #require(plays.first { $0.sourcePlayID == "mpnNgPXaEL" })
-        #expect(!unearthed.title.isEmpty)
+        let plays = try page(unearthed).records.compactMap { if case .track(let play) = $0 { play } else { nil } }
+        let play = try #require(plays.first { $0.sourcePlayID == "mpnNgPXaEL" })
+        #expect(play.title == "My Hero")
+        #expect(play.album == "My Hero", "the play's release is null: the recording's first release names the album")
+        #expect(play.year == nil)
     }
 
     @Test func pagesByOffsetUntilTheTotal() throws {

@@ -51,6 +51,18 @@ public struct ABCAdapter: StationAdapter {
             : PageRequest(
                 url: request.url.settingQueryItems([URLQueryItem(name: "offset", value: String(nextOffset))]),
                 headers: request.headers, secretHeaderNames: request.secretHeaderNames)
-        return ParsedPage(records: page.items.map(\.record), next: next)
+        // The API can answer with plays of several services (a station it does not know is
+        // ignored): keep only the requested one's, and say so when none is.
+        let services = page.items.compactMap { $0.row?.serviceID }
+        if !services.isEmpty, !services.contains(station) {
+            throw IngestError.rejected(
+                "ABC returned no plays of '\(station)', only of \(Set(services).sorted().joined(separator: ", ")): the API does not know that station; check --station"
+            )
+        }
+        let records = page.items.map { item -> ParsedRecord in
+            guard let service = item.row?.serviceID, service != station else { return item.record }
+            return .invalid(reason: "a play of another ABC service (\(service)), not \(station)")
+        }
+        return ParsedPage(records: records, next: next)
     }
 }

@@ -32,10 +32,12 @@ struct ABCPlay: SourceRow {
 
     var arid: String
     var playedTime: String
+    /// The ABC service the play went out on (`triplej`, `jazz`, …).
+    var serviceID: String?
     var recording: Recording?
     var release: Release?
 
-    enum CodingKeys: String, CodingKey { case arid, playedTime = "played_time", recording, release }
+    enum CodingKeys: String, CodingKey { case arid, playedTime = "played_time", serviceID = "service_id", recording, release }
 
     var record: ParsedRecord {
         guard let date = Timestamp.parse(playedTime) else { return .invalid(reason: "unreadable played_time '\(playedTime)'") }
