@@ -18,7 +18,7 @@ public struct LenientRecord<Row: SourceRow>: Decodable {
             self.row = row
             record = row.record
         } catch {
-            record = .invalid(reason: "unreadable row: \(Self.plainWords(error))")
+            record = .invalid(SkipReason(.unreadableRow, "unreadable row: \(Self.plainWords(error))"))
         }
     }
 
@@ -27,7 +27,9 @@ public struct LenientRecord<Row: SourceRow>: Decodable {
         guard let error = error as? DecodingError else { return "not the expected shape" }
         func path(_ context: DecodingError.Context, _ last: CodingKey? = nil) -> String {
             let keys = context.codingPath + (last.map { [$0] } ?? [])
-            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            let text = keys.reduce(into: "") { text, key in
+                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            }
             return text.isEmpty ? "the row" : "'\(text)'"
         }
         switch error {

@@ -7,19 +7,41 @@ public enum PlayValidation {
     /// The longest source play id, MBID or ISRC accepted, in characters.
     public static let maxIdentifierLength = 200
 
-    /// Why `play` cannot be stored, or `nil` when it can.
-    public static func problem(with play: Play) -> String? {
-        if play.sourcePlayID.isEmpty { return "missing play id" }
-        if play.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "missing title" }
-        if play.artist.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "missing artist" }
-        let texts = [play.title, play.artist, play.album ?? ""]
-        let identifiers = [play.sourcePlayID, play.mbid ?? "", play.isrc ?? ""]
-        if texts.contains(where: { $0.count > maxTextLength }) { return "field longer than \(maxTextLength) characters" }
-        if identifiers.contains(where: { $0.count > maxIdentifierLength }) {
-            return "identifier longer than \(maxIdentifierLength) characters"
+    /// Why `play` cannot be stored, or `nil` when it can (after ``fitted(_:)``).
+    public static func problem(with play: Play) -> SkipReason? {
+        if play.sourcePlayID.isEmpty { return SkipReason(.badID, "missing play id") }
+        if play.sourcePlayID.count > maxIdentifierLength || play.sourcePlayID.utf8.contains(0) {
+            return SkipReason(.badID, "play id longer than \(maxIdentifierLength) characters or with a NUL byte")
         }
-        if (texts + identifiers).contains(where: { $0.utf8.contains(0) }) { return "NUL byte in a field" }
-        if let year = play.year, !(1000...9999).contains(year) { return "year \(year) out of range" }
+        if play.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .missing("title") }
+        if play.artist.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .missing("artist") }
+        if [play.title, play.artist].contains(where: { $0.count > maxTextLength }) {
+            return SkipReason(.tooLong, "title or artist longer than \(maxTextLength) characters")
+        }
+        if [play.title, play.artist].contains(where: { $0.utf8.contains(0) }) { return SkipReason(.other, "NUL byte in the title or artist") }
         return nil
+    }
+
+    /// `play` with the optional values it cannot keep dropped (an over-long album, an MBID or
+    /// ISRC that is too long or has a NUL byte, an impossible year), and what was dropped: a bad
+    /// optional value costs that value, never the play.
+    public static func fitted(_ play: Play) -> (play: Play, dropped: [String]) {
+        var play = play
+        var dropped: [String] = []
+        if let album = play.album, album.count > maxTextLength || album.utf8.contains(0) {
+            play.album = nil
+            dropped.append("album of \(album.count) characters")
+        }
+        for (name, keyPath) in [("mbid", \Play.mbid), ("isrc", \Play.isrc)] {
+            if let value = play[keyPath: keyPath], value.count > maxIdentifierLength || value.utf8.contains(0) {
+                play[keyPath: keyPath] = nil
+                dropped.append("\(name) of \(value.count) characters")
+            }
+        }
+        if let year = play.year, !(1000...9999).contains(year) {
+            play.year = nil
+            dropped.append("year \(year)")
+        }
+        return (play, dropped)
     }
 }

@@ -15,7 +15,7 @@ public enum ParsedRecord: Sendable, Hashable {
     /// A row that is not a track (an airbreak, a station ID); seen but never stored.
     case nonTrack
     /// A track row that cannot be ingested (missing title or artist, bad value); skipped and counted.
-    case invalid(reason: String)
+    case invalid(SkipReason)
 }
 
 /// A page of a source's play history, parsed.

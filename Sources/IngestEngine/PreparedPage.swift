@@ -6,7 +6,9 @@ import IngestCore
 struct PreparedPage {
     var plays: [Play] = []
     var trackPlays = 0
-    var invalidReasons: [String] = []
+    var invalidReasons: [SkipReason] = []
+    /// Optional values dropped from plays that were kept, for the log.
+    var dropped: [String] = []
     var repeatedInPage = 0
     /// The limit ran out on this page; records after that point were not processed.
     var stoppedByLimit = false
@@ -37,15 +39,17 @@ struct PreparedPage {
             }
             budget = budget.map { $0 - 1 }
             trackPlays += 1
-            guard let play else {
+            guard let candidate = play else {
                 if case .invalid(let reason) = record { invalidReasons.append(reason) }
                 continue
             }
-            if let last = plays.last, Self.precedes(play.airdate, last.airdate, order: order) { outOfOrder = true }
-            if let problem = PlayValidation.problem(with: play) {
-                invalidReasons.append("play \(play.sourcePlayID): \(problem)")
-            } else if seen.insert(play.sourcePlayID).inserted {
-                plays.append(play)
+            let (kept, droppedValues) = PlayValidation.fitted(candidate)
+            dropped += droppedValues.map { "play \(kept.sourcePlayID.prefix(40)): dropped \($0)" }
+            if let last = plays.last, Self.precedes(kept.airdate, last.airdate, order: order) { outOfOrder = true }
+            if let problem = PlayValidation.problem(with: kept) {
+                invalidReasons.append(SkipReason(problem.kind, "play \(kept.sourcePlayID.prefix(40)): \(problem.detail)"))
+            } else if seen.insert(kept.sourcePlayID).inserted {
+                plays.append(kept)
             } else {
                 repeatedInPage += 1
             }

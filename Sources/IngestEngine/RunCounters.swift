@@ -1,3 +1,5 @@
+import IngestCore
+
 /// The spec's eight counters plus pages fetched, and what re-reading the recent history found.
 public struct RunCounters: Sendable, Equatable, Codable {
     public var pagesFetched = 0
@@ -17,6 +19,8 @@ public struct RunCounters: Sendable, Equatable, Codable {
     public var editedUpstream = 0
     /// Stored plays the source no longer returns in the re-read stretch; the stored row stays.
     public var withdrawnUpstream = 0
+    /// `skippedInvalid` by reason, in plain words (`missing title or artist`: 3).
+    public var skipReasons: [String: Int] = [:]
 
     public init() {}
 
@@ -25,6 +29,7 @@ public struct RunCounters: Sendable, Equatable, Codable {
         case provenanceInserted = "provenance_inserted", songsMatched = "songs_matched", newSongs = "new_songs"
         case skippedInvalid = "skipped_invalid", duplicatesSkipped = "duplicates_skipped", errors
         case latePlays = "late_plays", editedUpstream = "edited_upstream", withdrawnUpstream = "withdrawn_upstream"
+        case skipReasons = "skip_reasons"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -42,6 +47,13 @@ public struct RunCounters: Sendable, Equatable, Codable {
         latePlays = try int(.latePlays)
         editedUpstream = try int(.editedUpstream)
         withdrawnUpstream = try int(.withdrawnUpstream)
+        skipReasons = try c.decodeIfPresent([String: Int].self, forKey: .skipReasons) ?? [:]
+    }
+
+    /// Counts skipped records by reason.
+    mutating func skip(_ reasons: [SkipReason]) {
+        skippedInvalid += reasons.count
+        for reason in reasons { skipReasons[reason.kind.rawValue, default: 0] += 1 }
     }
 
     /// Adds what one page's plays became.
@@ -72,6 +84,7 @@ public struct RunCounters: Sendable, Equatable, Codable {
         sum.latePlays = a.latePlays + b.latePlays
         sum.editedUpstream = a.editedUpstream + b.editedUpstream
         sum.withdrawnUpstream = a.withdrawnUpstream + b.withdrawnUpstream
+        sum.skipReasons = a.skipReasons.merging(b.skipReasons, uniquingKeysWith: +)
         return sum
     }
 }

@@ -52,7 +52,7 @@ public struct RunSummary: Sendable, Equatable {
             "songs_matched": counters.songsMatched, "new_songs": counters.newSongs,
             "skipped_invalid": counters.skippedInvalid, "duplicates_skipped": counters.duplicatesSkipped,
             "errors": counters.errors, "late_plays": counters.latePlays, "edited_upstream": counters.editedUpstream,
-            "withdrawn_upstream": counters.withdrawnUpstream,
+            "withdrawn_upstream": counters.withdrawnUpstream, "skip_reasons": counters.skipReasons,
             "started_at": Timestamp.format(startedAt), "finished_at": Timestamp.format(finishedAt),
         ]
         if let runID { object["run_id"] = runID }
@@ -62,19 +62,26 @@ public struct RunSummary: Sendable, Equatable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// ` (missing title or artist 3, unparseable time 1)`, or nothing when nothing was skipped.
+    var skipBreakdown: String {
+        guard !counters.skipReasons.isEmpty else { return "" }
+        return " (" + counters.skipReasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+    }
+
     /// The summary as the runbook's aligned text block.
     public func text() -> String {
         let rows: [(String, String)] =
             [
-                ("Source:", source + (dryRun ? " (dry run: nothing written)" : "")),
+                ("Source:", source + (dryRun ? " (dry run: nothing written; counts say what a real run would do)" : "")),
                 ("Status:", status.rawValue + (error.map { " — \($0)" } ?? "")),
                 ("Pages fetched:", "\(counters.pagesFetched)"),
                 ("Total plays seen:", "\(counters.playsSeen)"),
                 ("Track plays:", "\(counters.trackPlays)"),
-                ("Provenance rows inserted:", "\(counters.provenanceInserted)"),
-                ("Songs matched existing:", "\(counters.songsMatched)"),
-                ("New songs inserted:", "\(counters.newSongs)"),
-                ("Skipped (no title/artist):", "\(counters.skippedInvalid)"),
+                (dryRun ? "Provenance rows to insert:" : "Provenance rows inserted:", "\(counters.provenanceInserted)"),
+                (dryRun ? "Songs it would match:" : "Songs matched existing:", "\(counters.songsMatched)"),
+                (dryRun ? "New songs to insert:" : "New songs inserted:", "\(counters.newSongs)"),
+                ("Skipped (no title/artist):", "\(counters.skippedInvalid)" + skipBreakdown),
                 ("Duplicates skipped:", "\(counters.duplicatesSkipped)"),
                 ("Errors:", "\(counters.errors)"),
                 ("Late plays found:", "\(counters.latePlays)" + (counters.latePlays > 0 ? " (published after airing; in the inserted count)" : "")),

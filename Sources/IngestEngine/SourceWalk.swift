@@ -82,7 +82,7 @@ struct SourceWalk {
             var budget = options.limit.map { $0 - counters.trackPlays }
             let prepared = PreparedPage(page.records, window: window, order: adapter.order, budget: &budget)
             counters.trackPlays += prepared.trackPlays
-            counters.skippedInvalid += prepared.invalidReasons.count
+            counters.skip(prepared.invalidReasons)
             counters.duplicatesSkipped += prepared.repeatedInPage
             if prepared.outOfOrder {
                 logger.warning(
@@ -92,7 +92,10 @@ struct SourceWalk {
                     ])
             }
             for reason in prepared.invalidReasons {
-                logger.debug("skipped invalid record", metadata: ["ingest.reason": "\(reason)"])
+                logger.debug("skipped a record", metadata: ["ingest.reason": "\(reason.detail)", "ingest.kind": "\(reason.kind.rawValue)"])
+            }
+            for value in prepared.dropped {
+                logger.info("kept a play without a value it cannot hold", metadata: ["ingest.dropped": "\(value)"])
             }
 
             let endOfWindow = !prepared.stoppedByLimit && (page.next == nil || page.records.isEmpty || prepared.passedWindow)

@@ -90,7 +90,8 @@ extension PostgresCatalog {
                     provenance_inserted = \(c.provenanceInserted), songs_matched = \(c.songsMatched),
                     new_songs = \(c.newSongs), skipped_invalid = \(c.skippedInvalid),
                     duplicates_skipped = \(c.duplicatesSkipped), errors = \(c.errors), error = \(run.error),
-                    late_plays = \(c.latePlays), edited_upstream = \(c.editedUpstream), withdrawn_upstream = \(c.withdrawnUpstream)
+                    late_plays = \(c.latePlays), edited_upstream = \(c.editedUpstream), withdrawn_upstream = \(c.withdrawnUpstream),
+                    skip_reasons = \(Self.skipReasonsJSON(c))::jsonb
                 WHERE id = \(id)
                 """, on: connection)
         }
@@ -119,6 +120,11 @@ extension PostgresCatalog {
             }
             return runs
         }
+    }
+
+    /// A run's skip reasons as a JSON object.
+    static func skipReasonsJSON(_ counters: RunCounters) -> String {
+        (try? String(decoding: JSONEncoder().encode(counters.skipReasons), as: UTF8.self)) ?? "{}"
     }
 
     public func storedPlayIDs(source: String, airedIn window: TimeWindow) async throws -> Set<String> {

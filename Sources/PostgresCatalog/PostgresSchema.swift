@@ -45,7 +45,8 @@ enum PostgresSchema {
                 """
                 ALTER TABLE ingestion_runs ADD COLUMN IF NOT EXISTS late_plays integer NOT NULL DEFAULT 0,
                     ADD COLUMN IF NOT EXISTS edited_upstream integer NOT NULL DEFAULT 0,
-                    ADD COLUMN IF NOT EXISTS withdrawn_upstream integer NOT NULL DEFAULT 0
+                    ADD COLUMN IF NOT EXISTS withdrawn_upstream integer NOT NULL DEFAULT 0,
+                    ADD COLUMN IF NOT EXISTS skip_reasons jsonb NOT NULL DEFAULT '{}'
                 """,
                 """
                 CREATE TABLE IF NOT EXISTS radio_ingest_play_revisions (

@@ -87,13 +87,15 @@ extension SQLiteCatalog {
                     sql: """
                         UPDATE ingestion_runs SET finished_at = ?, status = ?, pages_fetched = ?, plays_seen = ?, track_plays = ?,
                             provenance_inserted = ?, songs_matched = ?, new_songs = ?, skipped_invalid = ?,
-                            duplicates_skipped = ?, errors = ?, error = ?, late_plays = ?, edited_upstream = ?, withdrawn_upstream = ?
+                            duplicates_skipped = ?, errors = ?, error = ?, late_plays = ?, edited_upstream = ?, withdrawn_upstream = ?,
+                            skip_reasons = ?
                         WHERE id = ?
                         """,
                     arguments: [
                         Timestamp.format(run.finishedAt ?? Date()), run.status, c.pagesFetched, c.playsSeen, c.trackPlays,
                         c.provenanceInserted, c.songsMatched, c.newSongs, c.skippedInvalid, c.duplicatesSkipped,
-                        c.errors, run.error, c.latePlays, c.editedUpstream, c.withdrawnUpstream, id,
+                        c.errors, run.error, c.latePlays, c.editedUpstream, c.withdrawnUpstream,
+                        (try? String(decoding: JSONEncoder().encode(c.skipReasons), as: UTF8.self)) ?? "{}", id,
                     ])
             }
         }
@@ -120,6 +122,9 @@ extension SQLiteCatalog {
                     c.latePlays = row["late_plays"] ?? 0
                     c.editedUpstream = row["edited_upstream"] ?? 0
                     c.withdrawnUpstream = row["withdrawn_upstream"] ?? 0
+                    c.skipReasons = (row["skip_reasons"] as String?).flatMap {
+                        try? JSONDecoder().decode([String: Int].self, from: Data($0.utf8))
+                    } ?? [:]
                     return RunRecord(
                         id: row["id"], source: row["source"], flagsJSON: row["flags"],
                         startedAt: Timestamp.parse(row["started_at"]) ?? Date(timeIntervalSince1970: 0),

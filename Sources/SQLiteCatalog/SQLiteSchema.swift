@@ -139,6 +139,7 @@ enum SQLiteSchema {
                     ALTER TABLE ingestion_runs ADD COLUMN late_plays INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE ingestion_runs ADD COLUMN edited_upstream INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE ingestion_runs ADD COLUMN withdrawn_upstream INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE ingestion_runs ADD COLUMN skip_reasons TEXT NOT NULL DEFAULT '{}';
                     CREATE TABLE IF NOT EXISTS radio_ingest_play_revisions (
                         source TEXT NOT NULL,
                         source_play_id TEXT NOT NULL,

@@ -43,7 +43,8 @@ import Testing
         #expect(tracks == ["mpraYpoa6r", "mpLq40Nyen"])
         let reasons = records.compactMap { if case .invalid(let reason) = $0 { reason } else { nil } }
         #expect(reasons.count == 8)
-        #expect(reasons.contains("a play of another ABC service (kidslisten), not triplej"))
+        #expect(reasons.contains(SkipReason(.otherStation, "a play of another ABC service (kidslisten), not triplej")))
+        #expect(reasons.allSatisfy { $0.kind == .otherStation })
     }
 
     @Test func aStationTheAPIDoesNotKnowIsAClearError() throws {

@@ -61,7 +61,7 @@ public struct ABCAdapter: StationAdapter {
         }
         let records = page.items.map { item -> ParsedRecord in
             guard let service = item.row?.serviceID, service != station else { return item.record }
-            return .invalid(reason: "a play of another ABC service (\(service)), not \(station)")
+            return .invalid(SkipReason(.otherStation, "a play of another ABC service (\(service)), not \(station)"))
         }
         return ParsedPage(records: records, next: next)
     }

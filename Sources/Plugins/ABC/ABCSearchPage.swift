@@ -40,13 +40,13 @@ struct ABCPlay: SourceRow {
     enum CodingKeys: String, CodingKey { case arid, playedTime = "played_time", serviceID = "service_id", recording, release }
 
     var record: ParsedRecord {
-        guard let date = Timestamp.parse(playedTime) else { return .invalid(reason: "unreadable played_time '\(playedTime)'") }
+        guard let date = Timestamp.parse(playedTime) else { return .invalid(.unparseableTime("played_time", playedTime)) }
         let title = recording?.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         // The credit is a list: primary artists joined, featured ones left to the title key rules.
         let artists = recording?.artists ?? []
         let primary = artists.filter { $0.type == nil || $0.type == "primary" }.map(\.name)
         let artist = (primary.isEmpty ? artists.map(\.name) : primary).joined(separator: ", ")
-        guard !title.isEmpty, !artist.isEmpty else { return .invalid(reason: title.isEmpty ? "missing recording title" : "missing artist") }
+        guard !title.isEmpty, !artist.isEmpty else { return .invalid(.missing(title.isEmpty ? "recording title" : "artist")) }
         let mbid = recording?.links?.first { $0.provider == "musicbrainz" }?.idComponent
         let album = release ?? recording?.releases?.first
         return .track(

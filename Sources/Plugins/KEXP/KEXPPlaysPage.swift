@@ -27,11 +27,11 @@ struct KEXPPlay: SourceRow {
 
     var record: ParsedRecord {
         guard playType == "trackplay" else { return .nonTrack }
-        guard let date = Timestamp.parse(airdate) else { return .invalid(reason: "unreadable airdate '\(airdate)'") }
+        guard let date = Timestamp.parse(airdate) else { return .invalid(.unparseableTime("airdate", airdate)) }
         let title = song?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let artistName = artist?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard !title.isEmpty, !artistName.isEmpty else {
-            return .invalid(reason: title.isEmpty ? "missing song" : "missing artist")
+            return .invalid(.missing(title.isEmpty ? "song" : "artist"))
         }
         return .track(
             Play(

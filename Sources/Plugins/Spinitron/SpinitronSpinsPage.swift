@@ -22,10 +22,10 @@ struct SpinitronSpin: SourceRow {
     var isrc: String?
 
     var record: ParsedRecord {
-        guard let date = Timestamp.parse(start) else { return .invalid(reason: "unreadable start '\(start)'") }
+        guard let date = Timestamp.parse(start) else { return .invalid(.unparseableTime("start", start)) }
         let title = song?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let name = artist?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard !title.isEmpty, !name.isEmpty else { return .invalid(reason: title.isEmpty ? "missing song" : "missing artist") }
+        guard !title.isEmpty, !name.isEmpty else { return .invalid(.missing(title.isEmpty ? "song" : "artist")) }
         return .track(
             Play(
                 sourcePlayID: String(id), title: title, artist: name, album: release.flatMap { $0.isEmpty ? nil : $0 },
