@@ -105,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RadioIngestCLITests",
-            dependencies: ["IngestTesting", "IngestCore", "IngestEngine", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["IngestTesting", "IngestCore", "IngestEngine", "KEXP", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

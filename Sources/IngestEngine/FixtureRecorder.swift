@@ -9,11 +9,16 @@ public final class FixtureRecorder: Sendable {
     public let directory: URL
     let entries = Mutex<[[String: String]]>([])
 
-    /// Creates `directory` if needed; throws a usage error naming it when that fails.
+    /// Creates `directory` if needed and clears the pages and manifest of an earlier recording
+    /// there (so a replay never mixes two recordings); throws a usage error naming it on failure.
     public init(directory: URL) throws {
         self.directory = directory
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            where name == "manifest.json" || (name.hasPrefix("page-") && name.hasSuffix(".json")) {
+                try FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+            }
         } catch {
             throw IngestError.usage("cannot create the record directory \(directory.path): \(error.localizedDescription)")
         }

@@ -102,6 +102,7 @@ public struct IngestEngine: Sendable {
             source: adapter.sourceName, runID: record.id, status: failure == nil ? status : .failed, dryRun: options.dryRun,
             counters: walk.counters, songsAwaitingEmbedding: nil, error: failure, startedAt: startedAt, finishedAt: now())
         summary.songsAwaitingEmbedding = try? await store.countSongsAwaitingEmbedding()
+        summary.catalog = store.location
         await closeHistory(summary, started: record, in: store, logger: logger)
         logSummary(summary, logger: logger)
         return summary

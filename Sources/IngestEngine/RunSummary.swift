@@ -27,6 +27,8 @@ public struct RunSummary: Sendable, Equatable {
     public var error: String?
     public var startedAt: Date
     public var finishedAt: Date
+    /// The catalog written (or read, in a dry run), password masked.
+    public var catalog: String?
 
     public init(
         source: String, runID: Int64?, status: RunStatus, dryRun: Bool, counters: RunCounters,
@@ -56,6 +58,7 @@ public struct RunSummary: Sendable, Equatable {
             "started_at": Timestamp.format(startedAt), "finished_at": Timestamp.format(finishedAt),
         ]
         if let runID { object["run_id"] = runID }
+        if let catalog { object["catalog"] = catalog }
         if let songsAwaitingEmbedding { object["songs_awaiting_embedding"] = songsAwaitingEmbedding }
         if let error { object["error"] = error }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
@@ -72,7 +75,7 @@ public struct RunSummary: Sendable, Equatable {
     /// The summary as the runbook's aligned text block.
     public func text() -> String {
         let rows: [(String, String)] =
-            [
+            (catalog.map { [("Catalog:", $0)] } ?? []) + [
                 ("Source:", source + (dryRun ? " (dry run: nothing written; counts say what a real run would do)" : "")),
                 ("Status:", status.rawValue + (error.map { " — \($0)" } ?? "")),
                 ("Pages fetched:", "\(counters.pagesFetched)"),

@@ -174,12 +174,26 @@ struct SourceWalk {
     }
 
     func logPage(request: PageRequest, prepared: PreparedPage) {
+        // How far back (or forward) in the station's own time the walk has reached.
+        let reached = (adapter.order == .newestFirst ? prepared.plays.map(\.airdate).min() : prepared.plays.map(\.airdate).max())
+            .map { StationTime.format($0, in: adapter.timeZone) } ?? "no plays on this page"
         logger.info(
             "page done",
             metadata: [
-                "ingest.page": "\(counters.pagesFetched)", "ingest.url": "\(request.redactedURL)",
-                "ingest.plays": "\(prepared.plays.count)", "ingest.track_plays_total": "\(counters.trackPlays)",
+                "ingest.page": "\(counters.pagesFetched)", "ingest.reached": "\(reached)", "ingest.plays": "\(prepared.plays.count)",
+                "ingest.track_plays_total": "\(counters.trackPlays)", "ingest.url": "\(request.redactedURL)",
             ])
+    }
+}
+
+/// A time as the station's listeners saw it: `2024-03-01 18:05 PST`.
+enum StationTime {
+    static func format(_ date: Date, in zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
+        return formatter.string(from: date)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import IngestCore
 
 /// `radio-ingest`: ingest public radio play histories into a song catalog.
@@ -20,6 +21,23 @@ struct RadioIngest: AsyncParsableCommand {
             Run.self, Daemon.self, Status.self, CheckpointCommand.self, FailedCommand.self, Migrate.self, EmbeddingQueue.self, Runs.self,
         ]
     )
+}
+
+extension RadioIngest {
+    /// Runs the command line; `help NAME` for a command that does not exist is bad usage (64),
+    /// not the overview.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-") {
+            let names = configuration.subcommands.map { $0._commandName }
+            if !names.contains(arguments[1]) {
+                FileHandleOutput.standardError(
+                    "radio-ingest: there is no command '\(arguments[1])'; commands: \(names.joined(separator: ", "))")
+                Foundation.exit(64)
+            }
+        }
+        await main(nil)
+    }
 }
 
 /// The per-source subcommand of an adapter.

@@ -16,7 +16,7 @@ struct CheckpointCommand: AsyncParsableCommand {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            let checkpoint = try await database.withStore(readOnly: true, logger: logging.makeLogger(), config: try config.load()) {
+            let checkpoint = try await database.withStore(readOnly: true, logger: logging.makeLogger(), config: try config.load(), announce: true) {
                 store in
                 try await store.checkpoint(for: source)
             }
@@ -48,7 +48,7 @@ struct CheckpointCommand: AsyncParsableCommand {
         func run() async throws {
             let loaded = try config.load()
             try database.requireExistingCatalog(config: loaded)
-            try await database.withStore(readOnly: false, logger: logging.makeLogger(), config: loaded) { store in
+            try await database.withStore(readOnly: false, logger: logging.makeLogger(), config: loaded, announce: true) { store in
                 try await store.resetCheckpoint(for: source)
             }
             print("checkpoint of \(source) reset")

@@ -53,6 +53,16 @@ struct Scheduler: Service {
             logger.notice("source has no schedule; the daemon leaves it alone", metadata: ["ingest.source": "\(entry.name)"])
         }
         if scheduled.isEmpty { logger.warning("no enabled source has a schedule; nothing to do until stopped") }
+        for entry in scheduled {
+            guard let schedule = entry.schedule else { continue }
+            logger.notice(
+                "scheduled source",
+                metadata: [
+                    "ingest.source": "\(entry.name)", "ingest.adapter": "\(entry.adapter)", "ingest.every": "\(schedule.every)",
+                    "ingest.jitter": "\(schedule.jitter)", "ingest.incremental": "\(entry.incremental)",
+                    "ingest.lookback": "\(entry.lookback.map { "\($0)" } ?? "the adapter's")",
+                ])
+        }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 for entry in scheduled {

@@ -28,7 +28,7 @@ struct FailedCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (failures, total) = try await database.withStore(readOnly: true, logger: logging.makeLogger(), config: try config.load()) {
+            let (failures, total) = try await database.withStore(readOnly: true, logger: logging.makeLogger(), config: try config.load(), announce: true) {
                 store in
                 (try await store.failedPlays(source: source, limit: limit), try await store.countFailedPlays(source: source))
             }
@@ -71,7 +71,7 @@ struct FailedCommand: AsyncParsableCommand {
             let logger = logging.makeLogger()
             let loaded = try config.load()
             try database.requireExistingCatalog(config: loaded)
-            let outcome = try await database.withStore(readOnly: false, logger: logger, config: loaded) { store in
+            let outcome = try await database.withStore(readOnly: false, logger: logger, config: loaded, announce: true) { store in
                 try await FailedPlayRetry.run(store: store, source: source, logger: logger)
             }
             if json {

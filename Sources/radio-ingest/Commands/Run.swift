@@ -81,7 +81,8 @@ enum SummaryTable {
         let total = summaries.map(\.counters).reduce(RunCounters(), +)
         let rows = [header] + summaries.map { row($0.source, $0.status.rawValue, $0.counters) } + [row("TOTAL", overall(summaries), total)]
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines = rows.map { cells in
+        var lines = summaries.compactMap(\.catalog).first.map { ["catalog: \($0)"] } ?? []
+        lines += rows.map { cells in
             zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
         }
         lines += summaries.compactMap { summary in summary.error.map { "\(summary.source): \($0)" } }
@@ -91,7 +92,8 @@ enum SummaryTable {
     static func json(_ summaries: [RunSummary]) -> String {
         let total = summaries.map(\.counters).reduce(RunCounters(), +)
         let totalJSON = (try? JSONEncoder().encode(total)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return "{\"status\":\"\(overall(summaries))\",\"sources\":[" + summaries.map { $0.json() }.joined(separator: ",")
+        let catalog = summaries.compactMap(\.catalog).first.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+        return "{\"catalog\":\(catalog ?? "null"),\"status\":\"\(overall(summaries))\",\"sources\":[" + summaries.map { $0.json() }.joined(separator: ",")
             + "],\"total\":" + totalJSON + "}"
     }
 

@@ -21,7 +21,7 @@ extension RadioIngest {
         func run() async throws {
             let logger = logging.makeLogger()
             let loaded = try config.load()
-            let runs = try await database.withStore(readOnly: true, logger: logger, config: loaded) { store in
+            let runs = try await database.withStore(readOnly: true, logger: logger, config: loaded, announce: true) { store in
                 try await StatusReport.requireKnown(source, store: store, config: loaded)
                 return try await store.recentRuns(source: source, limit: limit)
             }

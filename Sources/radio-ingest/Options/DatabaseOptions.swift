@@ -80,10 +80,12 @@ extension DatabaseOptions {
     /// Opens the catalog, runs `body`, closes it; a storage error becomes its message on stderr
     /// and exit code 1.
     func withStore<T>(
-        readOnly: Bool, logger: Logger, config: IngestConfig?,
+        readOnly: Bool, logger: Logger, config: IngestConfig?, announce: Bool = false,
         _ body: (any CatalogStore) async throws -> T
     ) async throws -> T {
         let store = try open(readOnly: readOnly, logger: logger, config: config)
+        // Name the catalog in use first (on stderr, so stdout stays the command's own output).
+        if announce { FileHandleOutput.standardError("catalog: \(store.location) (\(store.kind))") }
         do {
             let value = try await body(store)
             await store.close()
