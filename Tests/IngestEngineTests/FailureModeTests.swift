@@ -8,37 +8,37 @@ import Testing
 /// The spec's failure modes, injected by the fake server on 127.0.0.1.
 @Suite struct FailureModeTests {
     @Test func rateLimitWaitsRetryAfterThenContinues() async throws {
-        let h = try await Harness.make(.sqlite, faults: FaultSchedule([2: .status(429, headers: ["Retry-After": "7"])]))
-        defer { Task { await h.finish() } }
-        let summary = try await h.run(pageSize: 100)
-        #expect(summary.status == .complete)
-        #expect(h.sleeps.recorded == [.seconds(7)])
-        #expect(try await h.count("external_plays") == h.feed.validTrackRows.count)
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([2: .status(429, headers: ["Retry-After": "7"])]))) { h in
+            let summary = try await h.run(pageSize: 100)
+            #expect(summary.status == .complete)
+            #expect(h.sleeps.recorded == [.seconds(7)])
+            #expect(try await h.count("external_plays") == h.feed.validTrackRows.count)
+        }
     }
 
     @Test func rateLimitWithoutRetryAfterBacksOffExponentially() async throws {
         let faults = FaultSchedule([2: .status(429), 3: .status(429), 4: .status(429)])
-        let h = try await Harness.make(.sqlite, faults: faults)
-        defer { Task { await h.finish() } }
-        let summary = try await h.run(pageSize: 100)
-        #expect(summary.status == .complete)
-        #expect(h.sleeps.recorded == [.seconds(1), .seconds(2), .seconds(4)])
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: faults)) { h in
+            let summary = try await h.run(pageSize: 100)
+            #expect(summary.status == .complete)
+            #expect(h.sleeps.recorded == [.seconds(1), .seconds(2), .seconds(4)])
+        }
     }
 
     @Test func serverErrorsAreRetriedThreeTimesThenTheRunAbortsWithTheCheckpointIntact() async throws {
         let faults = FaultSchedule([2: .status(500), 3: .status(502), 4: .status(503), 5: .status(500)])
-        let h = try await Harness.make(.sqlite, faults: faults)
-        defer { Task { await h.finish() } }
-        let summary = try await h.run(pageSize: 100)
-        #expect(summary.status == .failed)
-        #expect(summary.error?.contains("after 4 attempts") == true)
-        #expect(summary.error?.contains("HTTP 500") == true)
-        #expect(summary.counters.pagesFetched == 1)
-        #expect(try await h.count("external_plays") == summary.counters.provenanceInserted)
-        #expect(try await h.checkpoint()?.pagesCommitted == 1)
-        let runs = try await h.catalog.open().recentRuns(source: "kexp", limit: 1)
-        #expect(runs.first?.status == "failed")
-        #expect(runs.first?.error == summary.error)
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: faults)) { h in
+            let summary = try await h.run(pageSize: 100)
+            #expect(summary.status == .failed)
+            #expect(summary.error?.contains("after 4 attempts") == true)
+            #expect(summary.error?.contains("HTTP 500") == true)
+            #expect(summary.counters.pagesFetched == 1)
+            #expect(try await h.count("external_plays") == summary.counters.provenanceInserted)
+            #expect(try await h.checkpoint()?.pagesCommitted == 1)
+            let runs = try await h.catalog.open().recentRuns(source: "kexp", limit: 1)
+            #expect(runs.first?.status == "failed")
+            #expect(runs.first?.error == summary.error)
+        }
     }
 
     @Test(arguments: [
@@ -46,56 +46,56 @@ import Testing
         ("truncated body", FakeResponse.truncated(Data(repeating: UInt8(ascii: " "), count: 4000))),
     ])
     func networkFaultsAreRetried(name: String, fault: FakeResponse) async throws {
-        let h = try await Harness.make(.sqlite, faults: FaultSchedule([2: fault]))
-        defer { Task { await h.finish() } }
-        let summary = try await h.run(pageSize: 100)
-        #expect(summary.status == .complete, "\(name): \(summary.error ?? "")")
-        #expect(h.sleeps.recorded == [.seconds(1)])
-        #expect(try await h.count("external_plays") == h.feed.validTrackRows.count)
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([2: fault]))) { h in
+            let summary = try await h.run(pageSize: 100)
+            #expect(summary.status == .complete, "\(name): \(summary.error ?? "")")
+            #expect(h.sleeps.recorded == [.seconds(1)])
+            #expect(try await h.count("external_plays") == h.feed.validTrackRows.count)
+        }
     }
 
     @Test func aResponseSlowerThanTheDeadlineIsRetried() async throws {
         // The deadline is short so the test stays quick; an ordinary page can also miss it on a
         // loaded machine, so only the first wait is asserted.
-        let h = try await Harness.make(.sqlite, faults: FaultSchedule([2: .delayed(.seconds(30), .status(200))]))
-        defer { Task { await h.finish() } }
-        let summary = try await h.run(pageSize: 100, timeout: .seconds(2))
-        #expect(summary.status == .complete, "\(summary.error ?? "")")
-        #expect(h.sleeps.recorded.first == .seconds(1))
-        #expect(try await h.count("external_plays") == h.feed.validTrackRows.count)
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([2: .delayed(.seconds(30), .status(200))]))) { h in
+            let summary = try await h.run(pageSize: 100, timeout: .seconds(2))
+            #expect(summary.status == .complete, "\(summary.error ?? "")")
+            #expect(h.sleeps.recorded.first == .seconds(1))
+            #expect(try await h.count("external_plays") == h.feed.validTrackRows.count)
+        }
     }
 
     @Test func aBodyThatDoesNotParseAbortsWithAClearErrorAndKeepsEarlierPages() async throws {
-        let h = try await Harness.make(.sqlite, faults: FaultSchedule([2: .json(Data("<html>maintenance</html>".utf8))]))
-        defer { Task { await h.finish() } }
-        let summary = try await h.run(pageSize: 100)
-        #expect(summary.status == .failed)
-        #expect(summary.error?.contains("not a plays page") == true)
-        #expect(try await h.count("external_plays") > 0)
-        #expect(try await h.checkpoint()?.pagesCommitted == 1)
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([2: .json(Data("<html>maintenance</html>".utf8))]))) { h in
+            let summary = try await h.run(pageSize: 100)
+            #expect(summary.status == .failed)
+            #expect(summary.error?.contains("not a plays page") == true)
+            #expect(try await h.count("external_plays") > 0)
+            #expect(try await h.checkpoint()?.pagesCommitted == 1)
+        }
     }
 
     @Test func aRejectedRequestIsNotRetried() async throws {
-        let h = try await Harness.make(.sqlite, faults: FaultSchedule([1: .status(404)]))
-        defer { Task { await h.finish() } }
-        let summary = try await h.run()
-        #expect(summary.status == .failed)
-        #expect(summary.error?.contains("HTTP 404") == true)
-        #expect(h.sleeps.recorded.isEmpty)
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([1: .status(404)]))) { h in
+            let summary = try await h.run()
+            #expect(summary.status == .failed)
+            #expect(summary.error?.contains("HTTP 404") == true)
+            #expect(h.sleeps.recorded.isEmpty)
+        }
     }
 
     @Test func anEmptyFirstPageIsTheEndOfDataSavesTheCheckpointAndClaimsNoHistory() async throws {
         let empty = Data(#"{"next": null, "previous": null, "results": []}"#.utf8)
-        let h = try await Harness.make(.sqlite, faults: FaultSchedule([1: .json(empty)]))
-        defer { Task { await h.finish() } }
-        let summary = try await h.run()
-        #expect(summary.status == .complete)
-        let checkpoint = try #require(try await h.checkpoint())
-        #expect(checkpoint.pagesCommitted == 1)
-        // An empty page proves nothing about older time: the next run walks the history.
-        #expect(checkpoint.ledger.isEmpty)
-        let next = try await h.run()
-        #expect(next.counters.provenanceInserted == h.feed.validTrackRows.count)
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([1: .json(empty)]))) { h in
+            let summary = try await h.run()
+            #expect(summary.status == .complete)
+            let checkpoint = try #require(try await h.checkpoint())
+            #expect(checkpoint.pagesCommitted == 1)
+            // An empty page proves nothing about older time: the next run walks the history.
+            #expect(checkpoint.ledger.isEmpty)
+            let next = try await h.run()
+            #expect(next.counters.provenanceInserted == h.feed.validTrackRows.count)
+        }
     }
 
     @Test func aHostThatDoesNotResolveFailsAtOnceNamingTheHost() async throws {
@@ -131,31 +131,31 @@ import Testing
 
     @Test("a database error on one play is logged and counted while the rest of the page lands", arguments: StoreKind.available)
     func databaseErrorOnOnePlay(kind: StoreKind) async throws {
-        let h = try await Harness.make(kind)
-        defer { Task { await h.finish() } }
-        try await h.catalog.open().migrate()
-        let poisoned = try #require(h.feed.validTrackRows.first).id
-        switch kind {
-        case .sqlite:
-            try await h.catalog.execute(
-                """
-                CREATE TRIGGER poison BEFORE INSERT ON external_plays WHEN NEW.source_play_id = '\(poisoned)'
-                BEGIN SELECT RAISE(ABORT, 'poisoned play'); END
-                """)
-        case .postgres:
-            try await h.catalog.execute(
-                """
-                CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
-                  IF NEW.source_play_id = '\(poisoned)' THEN RAISE EXCEPTION 'poisoned play'; END IF; RETURN NEW;
-                END $$ LANGUAGE plpgsql
-                """)
-            try await h.catalog.execute("CREATE TRIGGER poison BEFORE INSERT ON external_plays FOR EACH ROW EXECUTE FUNCTION poison()")
+        try await Harness.scoped(try await Harness.make(kind)) { h in
+            try await h.catalog.open().migrate()
+            let poisoned = try #require(h.feed.validTrackRows.first).id
+            switch kind {
+            case .sqlite:
+                try await h.catalog.execute(
+                    """
+                    CREATE TRIGGER poison BEFORE INSERT ON external_plays WHEN NEW.source_play_id = '\(poisoned)'
+                    BEGIN SELECT RAISE(ABORT, 'poisoned play'); END
+                    """)
+            case .postgres:
+                try await h.catalog.execute(
+                    """
+                    CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
+                      IF NEW.source_play_id = '\(poisoned)' THEN RAISE EXCEPTION 'poisoned play'; END IF; RETURN NEW;
+                    END $$ LANGUAGE plpgsql
+                    """)
+                try await h.catalog.execute("CREATE TRIGGER poison BEFORE INSERT ON external_plays FOR EACH ROW EXECUTE FUNCTION poison()")
+            }
+            let summary = try await h.run()
+            #expect(summary.status == .complete)
+            #expect(summary.counters.errors == 1)
+            #expect(try await h.count("external_plays") == h.feed.validTrackRows.count - 1)
+            #expect(h.logs.messages.contains { $0.contains("play not stored") && $0.contains("poisoned play") })
         }
-        let summary = try await h.run()
-        #expect(summary.status == .complete)
-        #expect(summary.counters.errors == 1)
-        #expect(try await h.count("external_plays") == h.feed.validTrackRows.count - 1)
-        #expect(h.logs.messages.contains { $0.contains("play not stored") && $0.contains("poisoned play") })
     }
 
     @Test func playsOutOfTheDeclaredOrderAreReported() async throws {
@@ -166,10 +166,10 @@ import Testing
               {"id": 2, "airdate": "2023-11-14T10:05:00-08:00", "play_type": "trackplay", "song": "Newer", "artist": "A"}
             ]}
             """.utf8)
-        let h = try await Harness.make(.sqlite, faults: FaultSchedule([1: .json(body)]))
-        defer { Task { await h.finish() } }
-        _ = try await h.run()
-        #expect(h.logs.messages.contains { $0.contains("out of its declared order") })
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([1: .json(body)]))) { h in
+            _ = try await h.run()
+            #expect(h.logs.messages.contains { $0.contains("out of its declared order") })
+        }
     }
 
     @Test func theGeneratedFeedIsStrictlyNewestFirst() {
@@ -189,12 +189,12 @@ import Testing
               {"id": 6, "airdate": "2023-11-14T09:56:00-08:00", "play_type": "trackplay", "song": "Also Fine", "artist": "B"}
             ]}
             """.utf8)
-        let h = try await Harness.make(.sqlite, faults: FaultSchedule([1: .json(body)]))
-        defer { Task { await h.finish() } }
-        let summary = try await h.run()
-        #expect(summary.counters.trackPlays == 6)
-        #expect(summary.counters.skippedInvalid == 4)
-        #expect(summary.counters.provenanceInserted == 2)
-        #expect(summary.counters.errors == 0)
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([1: .json(body)]))) { h in
+            let summary = try await h.run()
+            #expect(summary.counters.trackPlays == 6)
+            #expect(summary.counters.skippedInvalid == 4)
+            #expect(summary.counters.provenanceInserted == 2)
+            #expect(summary.counters.errors == 0)
+        }
     }
 }

@@ -54,8 +54,28 @@ final class Harness: Sendable {
 
     func checkpoint() async throws -> Checkpoint? {
         let store = try catalog.open()
-        defer { Task { await store.close() } }
-        return try await store.checkpoint(for: "kexp")
+        do {
+            let checkpoint = try await store.checkpoint(for: "kexp")
+            await store.close()
+            return checkpoint
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// A harness for the length of `body`, shut down (server stopped, catalog removed) when it
+    /// returns or throws: cleanup is awaited, never left to a detached task.
+    static func scoped<T>(_ make: @autoclosure () async throws -> Harness, _ body: (Harness) async throws -> T) async throws -> T {
+        let h = try await make()
+        do {
+            let value = try await body(h)
+            await h.finish()
+            return value
+        } catch {
+            await h.finish()
+            throw error
+        }
     }
 
     func finish() async {

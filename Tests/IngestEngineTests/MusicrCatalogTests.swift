@@ -20,132 +20,132 @@ import Testing
 
     @Test(arguments: StoreKind.available)
     func aDryRunOnMusicrRunsNoDDLWritesNothingAndMatchesTheApplicationsSongs(kind: StoreKind) async throws {
-        let h = try await Self.musicr(kind)
-        defer { Task { await h.finish() } }
-        let before = try await h.catalog.schemaDump(of: Self.catalogTables)
-        let summary = try await h.run(.fast(dryRun: true))
-        #expect(summary.status == .complete, "\(summary.error ?? "")")
-        #expect(summary.counters.errors == 0)
-        #expect(summary.counters.songsMatched > 0)
-        #expect(summary.counters.newSongs > 0)
-        #expect(try await h.catalog.schemaDump(of: Self.catalogTables) == before)
-        #expect(try await h.count("external_plays") == 0)
-        #expect(try await h.count("songs") == MusicrCatalog.appSongs.count)
-        let toolTables =
-            kind == .postgres
-            ? "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'radio_ingest%' OR table_name LIKE 'ingestion_runs'"
-            : "SELECT count(*) FROM sqlite_master WHERE name LIKE 'radio_ingest%' OR name = 'grdb_migrations'"
-        #expect(try await h.catalog.scalar(toolTables) == 0)
+        try await Harness.scoped(try await Self.musicr(kind)) { h in
+            let before = try await h.catalog.schemaDump(of: Self.catalogTables)
+            let summary = try await h.run(.fast(dryRun: true))
+            #expect(summary.status == .complete, "\(summary.error ?? "")")
+            #expect(summary.counters.errors == 0)
+            #expect(summary.counters.songsMatched > 0)
+            #expect(summary.counters.newSongs > 0)
+            #expect(try await h.catalog.schemaDump(of: Self.catalogTables) == before)
+            #expect(try await h.count("external_plays") == 0)
+            #expect(try await h.count("songs") == MusicrCatalog.appSongs.count)
+            let toolTables =
+                kind == .postgres
+                ? "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'radio_ingest%' OR table_name LIKE 'ingestion_runs'"
+                : "SELECT count(*) FROM sqlite_master WHERE name LIKE 'radio_ingest%' OR name = 'grdb_migrations'"
+            #expect(try await h.catalog.scalar(toolTables) == 0)
+        }
     }
 
     @Test(arguments: StoreKind.available)
     func aBackfillLinksPlaysToTheApplicationsSongsAndAltersNothing(kind: StoreKind) async throws {
-        let h = try await Self.musicr(kind)
-        defer { Task { await h.finish() } }
-        let before = try await h.catalog.schemaDump(of: Self.catalogTables)
-        #expect(before.contains("external_plays") && before.contains("updatedAt"))
-        let summary = try await h.run(.fast())
-        #expect(summary.status == .complete, "\(summary.error ?? "")")
-        #expect(summary.counters.errors == 0)
-        #expect(try await h.count("external_plays") == summary.counters.provenanceInserted)
-        #expect(try await h.catalog.schemaDump(of: Self.catalogTables) == before)
+        try await Harness.scoped(try await Self.musicr(kind)) { h in
+            let before = try await h.catalog.schemaDump(of: Self.catalogTables)
+            #expect(before.contains("external_plays") && before.contains("updatedAt"))
+            let summary = try await h.run(.fast())
+            #expect(summary.status == .complete, "\(summary.error ?? "")")
+            #expect(summary.counters.errors == 0)
+            #expect(try await h.count("external_plays") == summary.counters.provenanceInserted)
+            #expect(try await h.catalog.schemaDump(of: Self.catalogTables) == before)
 
-        // Matched by MBID, by key (other case), and by key through a remaster tag.
-        for app in MusicrCatalog.appSongs.prefix(3) {
-            let linked = try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE song_id = '\(app.id)'")
-            #expect(linked > 0, "plays of \(app.title) link to the application's song")
+            // Matched by MBID, by key (other case), and by key through a remaster tag.
+            for app in MusicrCatalog.appSongs.prefix(3) {
+                let linked = try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE song_id = '\(app.id)'")
+                #expect(linked > 0, "plays of \(app.title) link to the application's song")
+            }
+            // New songs keep Musicr's contract.
+            let newSongs = summary.counters.newSongs
+            #expect(newSongs > 0)
+            #expect(try await h.count("songs") == MusicrCatalog.appSongs.count + newSongs)
+            let contract = """
+                SELECT count(*) FROM songs WHERE source = 'kexp' AND embedding_version = 0 AND "updatedAt" IS NOT NULL
+                    AND "createdAt" IS NOT NULL AND is_placeholder = false AND length(CAST(id AS text)) = 36
+                """
+            #expect(try await h.catalog.scalar(contract) == newSongs)
+            #expect(try await h.catalog.scalar(MusicrCatalog.embeddingBackfillQuery) == newSongs)
+            #expect(try await h.catalog.scalar("SELECT count(*) FROM songs WHERE embedding_version = 1") == MusicrCatalog.appSongs.count)
+            // The checkpoint keeps the runbook's meaning: a timestamp cursor.
+            let cursor = try await h.catalog.rows("SELECT cursor FROM ingestion_checkpoints WHERE source = 'kexp'")
+            #expect(cursor.first.flatMap { $0.first }.flatMap(Timestamp.parse) != nil)
+
+            let incremental = try await h.run(.fast(incremental: true))
+            #expect(incremental.status == .complete, "\(incremental.error ?? "")")
+            #expect(incremental.counters.newSongs == 0)
+            #expect(incremental.counters.errors == 0)
+            #expect(try await h.catalog.schemaDump(of: Self.catalogTables) == before)
         }
-        // New songs keep Musicr's contract.
-        let newSongs = summary.counters.newSongs
-        #expect(newSongs > 0)
-        #expect(try await h.count("songs") == MusicrCatalog.appSongs.count + newSongs)
-        let contract = """
-            SELECT count(*) FROM songs WHERE source = 'kexp' AND embedding_version = 0 AND "updatedAt" IS NOT NULL
-                AND "createdAt" IS NOT NULL AND is_placeholder = false AND length(CAST(id AS text)) = 36
-            """
-        #expect(try await h.catalog.scalar(contract) == newSongs)
-        #expect(try await h.catalog.scalar(MusicrCatalog.embeddingBackfillQuery) == newSongs)
-        #expect(try await h.catalog.scalar("SELECT count(*) FROM songs WHERE embedding_version = 1") == MusicrCatalog.appSongs.count)
-        // The checkpoint keeps the runbook's meaning: a timestamp cursor.
-        let cursor = try await h.catalog.rows("SELECT cursor FROM ingestion_checkpoints WHERE source = 'kexp'")
-        #expect(cursor.first.flatMap { $0.first }.flatMap(Timestamp.parse) != nil)
-
-        let incremental = try await h.run(.fast(incremental: true))
-        #expect(incremental.status == .complete, "\(incremental.error ?? "")")
-        #expect(incremental.counters.newSongs == 0)
-        #expect(incremental.counters.errors == 0)
-        #expect(try await h.catalog.schemaDump(of: Self.catalogTables) == before)
     }
 
     @Test(arguments: StoreKind.available)
     func everyInsertRefusedFailsTheRunLeavesTheLedgerAndTheNextRunStoresEverything(kind: StoreKind) async throws {
-        let h = try await Self.musicr(kind)
-        defer { Task { await h.finish() } }
-        try await Self.refuseInserts(h.catalog, when: nil)
-        let failed = try await h.run(.fast())
-        #expect(failed.status == .failed)
-        #expect(failed.error?.contains("frozen for maintenance") == true, "\(failed.error ?? "")")
-        #expect(try await h.checkpoint() == nil)
-        #expect(try await h.count("external_plays") == 0)
-        #expect(try await h.count("songs") == MusicrCatalog.appSongs.count)
-        #expect(try await h.count("radio_ingest_failed_plays") == 0)
+        try await Harness.scoped(try await Self.musicr(kind)) { h in
+            try await Self.refuseInserts(h.catalog, when: nil)
+            let failed = try await h.run(.fast())
+            #expect(failed.status == .failed)
+            #expect(failed.error?.contains("frozen for maintenance") == true, "\(failed.error ?? "")")
+            #expect(try await h.checkpoint() == nil)
+            #expect(try await h.count("external_plays") == 0)
+            #expect(try await h.count("songs") == MusicrCatalog.appSongs.count)
+            #expect(try await h.count("radio_ingest_failed_plays") == 0)
 
-        try await Self.allowInserts(h.catalog)
-        let next = try await h.run(.fast())
-        #expect(next.status == .complete, "\(next.error ?? "")")
-        let trackPlays = next.counters.trackPlays - next.counters.skippedInvalid - next.counters.duplicatesSkipped
-        #expect(try await h.count("external_plays") == trackPlays)
-        #expect(next.counters.provenanceInserted == trackPlays)
+            try await Self.allowInserts(h.catalog)
+            let next = try await h.run(.fast())
+            #expect(next.status == .complete, "\(next.error ?? "")")
+            let trackPlays = next.counters.trackPlays - next.counters.skippedInvalid - next.counters.duplicatesSkipped
+            #expect(try await h.count("external_plays") == trackPlays)
+            #expect(next.counters.provenanceInserted == trackPlays)
+        }
     }
 
     @Test(arguments: StoreKind.available)
     func anIsolatedRefusedPlayIsKeptListedAndStoredByARetry(kind: StoreKind) async throws {
-        let h = try await Self.musicr(kind)
-        defer { Task { await h.finish() } }
-        try await Self.refuseInserts(h.catalog, when: "Song 7")
-        let summary = try await h.run(.fast())
-        #expect(summary.status == .complete)
-        #expect(summary.counters.errors > 0)
-        let store = try h.catalog.open()
-        let kept = try await store.failedPlays(source: "kexp", limit: 100)
-        #expect(kept.count == summary.counters.errors)
-        #expect(kept.allSatisfy { $0.reason.contains("frozen for maintenance") })
-        #expect(try kept.allSatisfy { try $0.play().title == "Song 7" })
-        #expect(try await store.countFailedPlays(source: nil) == summary.counters.errors)
-        // The ledger covers the walk: the refused plays are kept, not lost.
-        #expect(try await h.checkpoint()?.ledger.isEmpty == false)
+        try await Harness.scoped(try await Self.musicr(kind)) { h in
+            try await Self.refuseInserts(h.catalog, when: "Song 7")
+            let summary = try await h.run(.fast())
+            #expect(summary.status == .complete)
+            #expect(summary.counters.errors > 0)
+            let store = try h.catalog.open()
+            let kept = try await store.failedPlays(source: "kexp", limit: 100)
+            #expect(kept.count == summary.counters.errors)
+            #expect(kept.allSatisfy { $0.reason.contains("frozen for maintenance") })
+            #expect(try kept.allSatisfy { try $0.play().title == "Song 7" })
+            #expect(try await store.countFailedPlays(source: nil) == summary.counters.errors)
+            // The ledger covers the walk: the refused plays are kept, not lost.
+            #expect(try await h.checkpoint()?.ledger.isEmpty == false)
 
-        try await Self.allowInserts(h.catalog)
-        let outcome = try await FailedPlayRetry.run(store: store, source: nil, logger: Logger(label: "test"))
-        #expect(outcome.retried == kept.count)
-        #expect(outcome.stored == kept.count)
-        #expect(outcome.stillFailing == 0)
-        #expect(try await store.countFailedPlays(source: "kexp") == 0)
-        await store.close()
-        let song7 = try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE title = 'Song 7'")
-        #expect(song7 == kept.count)
+            try await Self.allowInserts(h.catalog)
+            let outcome = try await FailedPlayRetry.run(store: store, source: nil, logger: Logger(label: "test"))
+            #expect(outcome.retried == kept.count)
+            #expect(outcome.stored == kept.count)
+            #expect(outcome.stillFailing == 0)
+            #expect(try await store.countFailedPlays(source: "kexp") == 0)
+            await store.close()
+            let song7 = try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE title = 'Song 7'")
+            #expect(song7 == kept.count)
+        }
     }
 
     @Test(arguments: StoreKind.available)
     func aRequiredColumnNobodyFillsIsRefusedByName(kind: StoreKind) async throws {
-        let h = try await Self.musicr(kind)
-        defer { Task { await h.finish() } }
-        if kind == .postgres {
-            try await h.catalog.execute(#"ALTER TABLE songs ADD COLUMN "rating" integer"#)
-            try await h.catalog.execute(#"UPDATE songs SET "rating" = 1"#)
-            try await h.catalog.execute(#"ALTER TABLE songs ALTER COLUMN "rating" SET NOT NULL"#)
-        } else {
-            // SQLite cannot add a NOT NULL column without a default: make the table anew.
-            try await h.catalog.execute(
-                #"DROP TABLE songs; CREATE TABLE songs ("id" TEXT PRIMARY KEY, "title" TEXT NOT NULL, "artist" TEXT NOT NULL, "rating" INTEGER NOT NULL, "updatedAt" DATETIME NOT NULL)"#
-            )
+        try await Harness.scoped(try await Self.musicr(kind)) { h in
+            if kind == .postgres {
+                try await h.catalog.execute(#"ALTER TABLE songs ADD COLUMN "rating" integer"#)
+                try await h.catalog.execute(#"UPDATE songs SET "rating" = 1"#)
+                try await h.catalog.execute(#"ALTER TABLE songs ALTER COLUMN "rating" SET NOT NULL"#)
+            } else {
+                // SQLite cannot add a NOT NULL column without a default: make the table anew.
+                try await h.catalog.execute(
+                    #"DROP TABLE songs; CREATE TABLE songs ("id" TEXT PRIMARY KEY, "title" TEXT NOT NULL, "artist" TEXT NOT NULL, "rating" INTEGER NOT NULL, "updatedAt" DATETIME NOT NULL)"#
+                )
+            }
+            let summary = try await h.run(.fast(dryRun: true))
+            #expect(summary.status == .failed)
+            #expect(summary.error?.contains("songs.rating is NOT NULL without a default") == true, "\(summary.error ?? "")")
+            let real = try await h.run(.fast())
+            #expect(real.status == .failed)
+            #expect(try await h.count("external_plays") == 0)
         }
-        let summary = try await h.run(.fast(dryRun: true))
-        #expect(summary.status == .failed)
-        #expect(summary.error?.contains("songs.rating is NOT NULL without a default") == true, "\(summary.error ?? "")")
-        let real = try await h.run(.fast())
-        #expect(real.status == .failed)
-        #expect(try await h.count("external_plays") == 0)
     }
 
     @Test(arguments: StoreKind.available)
@@ -171,25 +171,25 @@ import Testing
 
     @Test(arguments: StoreKind.available)
     func anApplicationWithOnlyNumberedSongsGetsTheOtherTablesCreatedAndNumberedNewSongs(kind: StoreKind) async throws {
-        let h = try await Harness.make(kind, plays: 300)
-        defer { Task { await h.finish() } }
-        let songs =
-            kind == .postgres
-            ? "CREATE TABLE songs (id bigserial PRIMARY KEY, title text NOT NULL, artist text NOT NULL, inserted_at timestamptz NOT NULL DEFAULT now())"
-            : "CREATE TABLE songs (id INTEGER PRIMARY KEY, title TEXT NOT NULL, artist TEXT NOT NULL, inserted_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
-        try await h.catalog.execute(songs)
-        try await h.catalog.execute("INSERT INTO songs (title, artist) VALUES ('Song 1', 'Artist 1')")
-        let before = try await h.catalog.schemaDump(of: ["songs"])
-        let summary = try await h.run(.fast())
-        #expect(summary.status == .complete, "\(summary.error ?? "")")
-        #expect(summary.counters.errors == 0)
-        #expect(try await h.catalog.schemaDump(of: ["songs"]) == before)
-        #expect(try await h.count("songs") == 1 + summary.counters.newSongs)
-        #expect(try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE song_id = 1") > 0)
-        // Every play links to a song that exists, whatever number the database gave it.
-        let orphans = "SELECT count(*) FROM external_plays p LEFT JOIN songs s ON s.id = p.song_id WHERE s.id IS NULL"
-        #expect(try await h.catalog.scalar(orphans) == 0)
-        #expect(try await h.count("external_plays") == summary.counters.provenanceInserted)
+        try await Harness.scoped(try await Harness.make(kind, plays: 300)) { h in
+            let songs =
+                kind == .postgres
+                ? "CREATE TABLE songs (id bigserial PRIMARY KEY, title text NOT NULL, artist text NOT NULL, inserted_at timestamptz NOT NULL DEFAULT now())"
+                : "CREATE TABLE songs (id INTEGER PRIMARY KEY, title TEXT NOT NULL, artist TEXT NOT NULL, inserted_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+            try await h.catalog.execute(songs)
+            try await h.catalog.execute("INSERT INTO songs (title, artist) VALUES ('Song 1', 'Artist 1')")
+            let before = try await h.catalog.schemaDump(of: ["songs"])
+            let summary = try await h.run(.fast())
+            #expect(summary.status == .complete, "\(summary.error ?? "")")
+            #expect(summary.counters.errors == 0)
+            #expect(try await h.catalog.schemaDump(of: ["songs"]) == before)
+            #expect(try await h.count("songs") == 1 + summary.counters.newSongs)
+            #expect(try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE song_id = 1") > 0)
+            // Every play links to a song that exists, whatever number the database gave it.
+            let orphans = "SELECT count(*) FROM external_plays p LEFT JOIN songs s ON s.id = p.song_id WHERE s.id IS NULL"
+            #expect(try await h.catalog.scalar(orphans) == 0)
+            #expect(try await h.count("external_plays") == summary.counters.provenanceInserted)
+        }
     }
 
     /// Makes the catalog refuse inserts into `external_plays` (of one title, or all).
