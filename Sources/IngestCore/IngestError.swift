@@ -2,7 +2,8 @@ import Foundation
 
 /// An error that ends a run or rejects input, with a message that tells the operator what to do.
 ///
-/// A struct wrapping a private kind so that new cases can be added without breaking callers.
+/// A struct with a ``Category`` and a message, so that new categories can be added without
+/// breaking callers that match on the message or the category they know.
 public struct IngestError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The broad category, for exit codes and tests.
     public enum Category: String, Sendable {

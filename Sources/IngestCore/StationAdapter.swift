@@ -56,10 +56,15 @@ public struct ParsedPage: Sendable {
 ///         PageRequest(url: URL(string: "https://example.fm/plays?before=\(window.end.map(Timestamp.format) ?? "")")!)
 ///     }
 ///     func parse(_ body: Data, for request: PageRequest) throws -> ParsedPage {
-///         let page = try JSONDecoder().decode(ExamplePage.self, from: body)
+///         // A body that is not a page is the adapter's to report, as a malformed page; one bad
+///         // row is not (`LenientRecord` turns it into an `.invalid` record).
+///         guard let page = try? JSONDecoder().decode(ExamplePage.self, from: body) else {
+///             throw IngestError.malformedPage("example.fm returned something that is not a plays page")
+///         }
 ///         return ParsedPage(records: page.items.map(\.record), next: page.next.map { PageRequest(url: $0) })
 ///     }
 /// }
+/// // `items: [LenientRecord<ExampleRow>]`, `next: URL?`
 /// ```
 public protocol StationAdapter: Sendable {
     /// The source name stored with every play and checkpoint (`kexp`, `abc-triplej`).

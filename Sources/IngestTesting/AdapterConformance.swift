@@ -6,7 +6,8 @@ import IngestCore
 ///
 /// ```swift
 /// @Test func kexpConformsToTheAdapterContract() throws {
-///     let problems = AdapterConformance.check(KEXPAdapter(), fixtures: try AdapterFixtures.load(from: Bundle.module, "Fixtures"),
+///     let directory = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
+///     let problems = AdapterConformance.check(KEXPAdapter(), fixtures: try AdapterFixture.load(directory: directory),
 ///                                             emptyPage: Data(#"{"next": null, "results": []}"#.utf8))
 ///     #expect(problems.isEmpty, "\(problems)")
 /// }
@@ -15,7 +16,7 @@ import IngestCore
 /// What it checks:
 /// - every fixture parses, and has at least one track;
 /// - play ids are unique across all fixtures;
-/// - times carry offsets (no track is invalid for its time) and come in the declared order;
+/// - times carry offsets (no record is skipped as `.unparseableTime`) and come in the declared order;
 /// - paging terminates: a page's next request differs from its own, and an empty page ends the walk;
 /// - windows are honoured: the first request for a window carries both bounds as RFC 3339
 ///   timestamps with explicit offsets;

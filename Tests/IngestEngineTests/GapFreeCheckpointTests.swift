@@ -4,7 +4,7 @@ import IngestEngine
 import IngestTesting
 import Testing
 
-/// Issue point 5: checkpoints record what is covered, so no interruption leaves a hole.
+/// Checkpoints record what is covered, so no interruption leaves a hole.
 @Suite struct GapFreeCheckpointTests {
     @Test("an incremental run interrupted mid-walk leaves a gap the next incremental run fills", arguments: StoreKind.available)
     func interruptedIncrementalLeavesNoHole(kind: StoreKind) async throws {

@@ -50,9 +50,9 @@ struct ExampleFMRow: SourceRow {
     var uid: String, at: String, track: String?, by: String?, lp: String?, mbid: String?
 
     var record: ParsedRecord {
-        guard let airdate = Timestamp.parse(at) else { return .invalid(reason: "unreadable time '\(at)'") }
+        guard let airdate = Timestamp.parse(at) else { return .invalid(.unparseableTime("at", at)) }
         guard let title = track, !title.isEmpty, let artist = by, !artist.isEmpty else {
-            return .invalid(reason: "missing track or artist")  // counted as skipped_invalid, never an error
+            return .invalid(.missing("track or artist"))  // counted as skipped_invalid, never an error
         }
         return .track(Play(sourcePlayID: uid, title: title, artist: artist, album: lp, airdate: airdate, mbid: mbid))
     }
@@ -85,16 +85,30 @@ public enum ExampleFMFactory: StationAdapterFactory {
     }
 
     @Test func theGuideMatchesThisFile() throws {
-        let guide = try String(
-            contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/adding-an-adapter.md").path,
-            encoding: .utf8)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let guide = try String(contentsOfFile: root.appendingPathComponent("docs/adding-an-adapter.md").path, encoding: .utf8)
         let this = try String(contentsOfFile: #filePath, encoding: .utf8)
-        for marker in [
-            "public struct ExampleFMAdapter: StationAdapter {", "public enum ExampleFMFactory: StationAdapterFactory {",
-            "struct ExampleFMRow: SourceRow {",
-        ] {
-            #expect(guide.contains(marker) && this.contains(marker))
+        // Lines compared with their indentation and spacing folded, in order: the guide's first
+        // two Swift blocks must be this file's code, line for line.
+        func lines(_ text: Substring) -> [String] {
+            text.split(separator: "\n").map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+                .filter { !$0.isEmpty && !$0.hasPrefix("import ") }
+        }
+        let blocks = guide.components(separatedBy: "```swift\n").dropFirst().prefix(2).map { $0.components(separatedBy: "```")[0] }
+        #expect(blocks.count == 2)
+        let code = lines(this[...])
+        for block in blocks {
+            let expected = lines(block[...])
+            #expect(!expected.isEmpty)
+            guard let first = expected.first, let start = code.firstIndex(of: first) else {
+                Issue.record("the guide's block starting \(expected.first ?? "") is not in this file")
+                continue
+            }
+            let actual = Array(code[start..<min(start + expected.count, code.count)])
+            for (guideLine, fileLine) in zip(expected, actual) where guideLine != fileLine {
+                Issue.record("the guide says `\(guideLine)`, this file `\(fileLine)`")
+            }
+            #expect(actual.count == expected.count)
         }
     }
 }

@@ -7,7 +7,7 @@ import Testing
     import Glibc
 #endif
 
-/// Issue point 4: `kill -9` at any moment loses nothing committed and duplicates nothing.
+/// `kill -9` at any moment loses nothing committed and duplicates nothing.
 @Suite struct KillNineTests {
     @Test(arguments: StoreKind.available)
     func killNineMidRunThenRerunStoresEveryPlayOnce(kind: StoreKind) async throws {
