@@ -1,6 +1,6 @@
 import IngestCore
 
-/// The spec's eight counters plus pages fetched, and what re-reading the recent history found.
+/// The eight counters of the run summary plus pages fetched, and what re-reading the recent history found.
 public struct RunCounters: Sendable, Equatable, Codable {
     public var pagesFetched = 0
     public var playsSeen = 0

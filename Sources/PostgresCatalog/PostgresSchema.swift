@@ -2,7 +2,7 @@
 /// `radio_ingest_migrations`.
 ///
 /// The catalog's own tables (`songs`, `external_plays`, `ingestion_checkpoints`) are created
-/// only where absent, as the seed spec describes them; tables another application created are
+/// only where absent, shaped as Musicr's own migrations shape them; tables another application created are
 /// never altered, indexed or extended. Everything else RadioIngest keeps lives in its own
 /// tables: `radio_ingest_song_keys`, `radio_ingest_failed_plays`, `ingestion_runs`,
 /// `ingestion_leases` and `radio_ingest_migrations`.

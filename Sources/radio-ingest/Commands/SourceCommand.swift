@@ -3,7 +3,7 @@ import Foundation
 import IngestCore
 import IngestEngine
 
-/// `radio-ingest <adapter>`: one run of one source, with the spec's flags. A config entry
+/// `radio-ingest <adapter>`: one run of one source, with the standard run flags. A config entry
 /// (by default the one named like the adapter) supplies defaults; flags override it.
 struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
     static var configuration: CommandConfiguration {

@@ -3,7 +3,7 @@ import Foundation
 import IngestCore
 import IngestEngine
 
-/// The spec's flags, shared by every per-source subcommand.
+/// The standard run flags, shared by every per-source subcommand.
 struct RunFlags: ParsableArguments {
     @Flag(help: "Fetch pages and report what would happen; write nothing (a read-only transaction).")
     var dryRun = false
