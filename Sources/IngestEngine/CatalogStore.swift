@@ -98,6 +98,36 @@ public enum LeaseOutcome: Sendable, Equatable {
     case heldBy(holder: String, until: Date)
 }
 
+/// Catalog songs whose titles and artists give the same key: possible duplicates, for the
+/// catalog owner to decide on (RadioIngest never merges or rewrites songs).
+public struct DuplicateGroup: Sendable, Equatable, Codable {
+    public struct Song: Sendable, Equatable, Codable {
+        public var id: String
+        public var title: String
+        public var artist: String
+        /// Plays linked to it.
+        public var plays: Int
+        /// Whether it holds the key, so new plays link to it (the oldest does).
+        public var canonical: Bool
+
+        public init(id: String, title: String, artist: String, plays: Int, canonical: Bool) {
+            self.id = id
+            self.title = title
+            self.artist = artist
+            self.plays = plays
+            self.canonical = canonical
+        }
+    }
+    public var key: String
+    /// The canonical song first.
+    public var songs: [Song]
+
+    public init(key: String, songs: [Song]) {
+        self.key = key
+        self.songs = songs
+    }
+}
+
 /// A song inserted by RadioIngest that still needs an embedding.
 public struct PendingSong: Sendable, Equatable, Codable {
     public var id: String
@@ -176,6 +206,10 @@ public protocol CatalogStore: Sendable {
     func failedPlays(source: String?, limit: Int) async throws -> [FailedPlay]
     /// How many refused plays wait, of one source or all.
     func countFailedPlays(source: String?) async throws -> Int
+    /// Groups of songs that share a computed key, up to `limit` groups.
+    func duplicateSongs(limit: Int) async throws -> [DuplicateGroup]
+    /// Titles and artists of songs, by id.
+    func songSummaries(ids: [String]) async throws -> [String: (title: String, artist: String)]
     /// Source play ids stored for `source` that aired inside `window`.
     func storedPlayIDs(source: String, airedIn window: TimeWindow) async throws -> Set<String>
     /// Removes the checkpoint of `source`.

@@ -19,20 +19,21 @@ public enum SongKeying {
         }
     }
 
-    /// One song's new key (`nil` when another song holds it).
+    /// One song's key: the one it computes to, and the one it holds (`nil` when another,
+    /// older song holds it: the two are then duplicates for `radio-ingest songs duplicates`).
     public struct Assignment: Sendable, Encodable {
         public var id: String
         public var matchKey: String?
+        public var computedKey: String?
     }
 
     /// Keys for `songs`, given the keys already taken in the catalog.
     public static func assign(_ songs: [Unkeyed], taken: Set<String>) -> [Assignment] {
         var used = taken
         return songs.map { song in
-            guard let key = SongKey.make(title: song.title, artist: song.artist), used.insert(key).inserted else {
-                return Assignment(id: song.id, matchKey: nil)
-            }
-            return Assignment(id: song.id, matchKey: key)
+            let key = SongKey.make(title: song.title, artist: song.artist)
+            guard let key, used.insert(key).inserted else { return Assignment(id: song.id, matchKey: nil, computedKey: key) }
+            return Assignment(id: song.id, matchKey: key, computedKey: key)
         }
     }
 

@@ -104,15 +104,27 @@ public final class TestCatalog: Sendable {
                 ).joined(separator: "\n")
             }
         case .postgres:
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["pg_dump", "--schema-only", "--no-owner"] + tables.flatMap { ["-t", $0] } + [url]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw TestCatalogError.commandFailed("pg_dump") }
+            let arguments = ["pg_dump", "--schema-only", "--no-owner"] + tables.flatMap { ["-t", $0] } + [url]
+            // pg_dump is waited for on a Dispatch thread: blocking one of Swift concurrency's
+            // few threads would stall every other test running meanwhile.
+            let (status, data) = try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async {
+                    do {
+                        let process = Process()
+                        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                        process.arguments = arguments
+                        let output = Pipe()
+                        process.standardOutput = output
+                        try process.run()
+                        let data = output.fileHandleForReading.readDataToEndOfFile()
+                        process.waitUntilExit()
+                        continuation.resume(returning: (process.terminationStatus, data))
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+            }
+            guard status == 0 else { throw TestCatalogError.commandFailed("pg_dump") }
             // pg_dump marks its output with a random `\restrict` key each time: leave it out.
             return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }.joined(separator: "\n")

@@ -45,9 +45,13 @@ extension PostgresCatalog {
             try await inTransaction(on: connection) {
                 try await execute("SELECT pg_advisory_xact_lock(7305417204)", on: connection)
                 let ids = songs.map(\.id)
-                try await execute(
-                    "DELETE FROM radio_ingest_song_keys WHERE song_id = ANY(\(ids)) AND key_version <> \(SongKey.version)", on: connection)
                 let candidates = songs.compactMap { SongKey.make(title: $0.title, artist: $0.artist) }
+                // Keys of an older version give way: their songs are re-keyed in this pass.
+                try await execute(
+                    """
+                    DELETE FROM radio_ingest_song_keys WHERE key_version <> \(SongKey.version)
+                        AND (song_id = ANY(\(ids)) OR match_key = ANY(\(candidates)))
+                    """, on: connection)
                 var taken = Set<String>()
                 for try await key in try await execute(
                     "SELECT match_key FROM radio_ingest_song_keys WHERE match_key = ANY(\(candidates))", on: connection
@@ -58,8 +62,9 @@ extension PostgresCatalog {
                 let payload = try PostgresPayload.json(assignments)
                 try await execute(
                     """
-                    INSERT INTO radio_ingest_song_keys (song_id, match_key, key_version)
-                    SELECT t.id, t.match_key, \(SongKey.version) FROM jsonb_to_recordset(\(payload)::jsonb) AS t(id text, match_key text)
+                    INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)
+                    SELECT t.id, t.computed_key, t.match_key, \(SongKey.version)
+                    FROM jsonb_to_recordset(\(payload)::jsonb) AS t(id text, computed_key text, match_key text)
                     ON CONFLICT DO NOTHING
                     """, on: connection)
                 return assignments.count
@@ -119,6 +124,53 @@ extension PostgresCatalog {
                         counters: counters, error: error))
             }
             return runs
+        }
+    }
+
+    public func duplicateSongs(limit: Int) async throws -> [DuplicateGroup] {
+        guard try await schemaPresent(), try await keysTablePresent() else { return [] }
+        return try await withConnection { connection in
+            var groups: [DuplicateGroup] = []
+            for try await (key, id, title, artist, plays, canonical) in try await execute(
+                """
+                WITH groups AS (
+                    SELECT computed_key FROM radio_ingest_song_keys WHERE key_version = \(SongKey.version) AND computed_key IS NOT NULL
+                    GROUP BY computed_key HAVING count(*) > 1 ORDER BY computed_key LIMIT \(limit)
+                ), plays AS (
+                    SELECT song_id::text AS sid, count(*) AS n FROM external_plays WHERE song_id IS NOT NULL GROUP BY song_id
+                )
+                SELECT k.computed_key, k.song_id, s.title, s.artist, coalesce(p.n, 0)::bigint, k.match_key IS NOT NULL
+                FROM radio_ingest_song_keys k JOIN groups g ON g.computed_key = k.computed_key
+                JOIN songs s ON s.id::text = k.song_id LEFT JOIN plays p ON p.sid = k.song_id
+                ORDER BY k.computed_key, (k.match_key IS NULL), k.song_id
+                """, on: connection
+            ).decode((String, String, String, String, Int, Bool).self) {
+                let song = DuplicateGroup.Song(id: id, title: title, artist: artist, plays: plays, canonical: canonical)
+                if groups.last?.key == key { groups[groups.count - 1].songs.append(song) } else { groups.append(.init(key: key, songs: [song])) }
+            }
+            return groups
+        }
+    }
+
+    public func songSummaries(ids: [String]) async throws -> [String: (title: String, artist: String)] {
+        guard try await schemaPresent(), !ids.isEmpty else { return [:] }
+        return try await withConnection { connection in
+            var songs: [String: (title: String, artist: String)] = [:]
+            for try await (id, title, artist) in try await execute(
+                "SELECT id::text, title, artist FROM songs WHERE id::text = ANY(\(ids))", on: connection
+            ).decode((String, String, String).self) {
+                songs[id] = (title, artist)
+            }
+            return songs
+        }
+    }
+
+    func keysTablePresent() async throws -> Bool {
+        try await withConnection { connection in
+            for try await name in try await execute("SELECT to_regclass('radio_ingest_song_keys')::text", on: connection).decode(String?.self) {
+                return name != nil
+            }
+            return false
         }
     }
 

@@ -161,12 +161,14 @@ enum PostgresSchema {
             """
             CREATE TABLE IF NOT EXISTS radio_ingest_song_keys (
                 song_id text PRIMARY KEY,
+                computed_key text,
                 match_key text,
                 key_version integer NOT NULL,
                 keyed_at timestamptz NOT NULL DEFAULT now()
             )
             """,
             "CREATE UNIQUE INDEX IF NOT EXISTS radio_ingest_song_keys_match_key ON radio_ingest_song_keys (match_key)",
+            "CREATE INDEX IF NOT EXISTS radio_ingest_song_keys_computed_key ON radio_ingest_song_keys (computed_key)",
             """
             CREATE TABLE IF NOT EXISTS radio_ingest_failed_plays (
                 source text NOT NULL,
@@ -184,8 +186,8 @@ enum PostgresSchema {
         if existing.songColumns["match_key"] != nil && existing.songColumns["key_version"] != nil {
             statements.append(
                 """
-                INSERT INTO radio_ingest_song_keys (song_id, match_key, key_version)
-                SELECT id::text, match_key, key_version FROM songs WHERE key_version IS NOT NULL
+                INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)
+                SELECT id::text, match_key, match_key, key_version FROM songs WHERE key_version IS NOT NULL
                 ON CONFLICT DO NOTHING
                 """)
         }

@@ -107,8 +107,8 @@ struct PostgresSession: CatalogSession {
                 SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id text, match_key text, title text, artist text, album text,
                     year integer, mbid text, isrc text, source text)
             ), claimed AS (
-                INSERT INTO radio_ingest_song_keys (song_id, match_key, key_version)
-                SELECT id, match_key, $2 FROM i
+                INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)
+                SELECT id, match_key, match_key, $2 FROM i
                 ON CONFLICT (match_key) DO NOTHING
                 RETURNING song_id
             )

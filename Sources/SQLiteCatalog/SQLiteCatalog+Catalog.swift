@@ -52,18 +52,22 @@ extension SQLiteCatalog {
     /// Stores keys for `songs`; a key another song holds already leaves the song keyed without one.
     static func storeKeys(for songs: [SongKeying.Unkeyed], in db: Database) throws {
         let ids = try SQLiteSession.jsonArray(songs.map(\.id))
+        let candidates = try SQLiteSession.jsonArray(songs.compactMap { SongKey.make(title: $0.title, artist: $0.artist) })
+        // Keys of an older version give way: their songs are re-keyed in this pass.
         try db.execute(
-            sql: "DELETE FROM radio_ingest_song_keys WHERE song_id IN (SELECT value FROM json_each(?)) AND key_version <> ?",
-            arguments: [ids, SongKey.version])
-        let candidates = songs.compactMap { SongKey.make(title: $0.title, artist: $0.artist) }
+            sql: """
+                DELETE FROM radio_ingest_song_keys WHERE key_version <> ?
+                    AND (song_id IN (SELECT value FROM json_each(?)) OR match_key IN (SELECT value FROM json_each(?)))
+                """,
+            arguments: [SongKey.version, ids, candidates])
         let taken = Set(
             try String.fetchAll(
                 db, sql: "SELECT match_key FROM radio_ingest_song_keys WHERE match_key IN (SELECT value FROM json_each(?))",
-                arguments: [try SQLiteSession.jsonArray(candidates)]))
+                arguments: [candidates]))
         for a in SongKeying.assign(songs, taken: taken) {
             try db.execute(
-                sql: "INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, match_key, key_version) VALUES (?, ?, ?)",
-                arguments: [a.id, a.matchKey, SongKey.version])
+                sql: "INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version) VALUES (?, ?, ?, ?)",
+                arguments: [a.id, a.computedKey, a.matchKey, SongKey.version])
         }
     }
 
@@ -146,6 +150,54 @@ extension SQLiteCatalog {
                         db,
                         sql: "SELECT source_play_id FROM external_plays WHERE source = ? AND \(SQLIdentifier.quote(airdate)) >= ? AND \(SQLIdentifier.quote(airdate)) < ?",
                         arguments: [source, from, to]))
+            }
+        }
+    }
+
+    public func duplicateSongs(limit: Int) async throws -> [DuplicateGroup] {
+        try await guarded {
+            try await writer.read { db in
+                guard try db.tableExists("radio_ingest_song_keys"), try db.tableExists("songs") else { return [] }
+                var groups: [DuplicateGroup] = []
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        WITH groups AS (
+                            SELECT computed_key FROM radio_ingest_song_keys WHERE key_version = ? AND computed_key IS NOT NULL
+                            GROUP BY computed_key HAVING count(*) > 1 ORDER BY computed_key LIMIT ?
+                        ), plays AS (
+                            SELECT CAST(song_id AS TEXT) AS sid, count(*) AS n FROM external_plays WHERE song_id IS NOT NULL GROUP BY song_id
+                        )
+                        SELECT k.computed_key AS key, k.song_id AS id, s.title AS title, s.artist AS artist, coalesce(p.n, 0) AS plays,
+                               k.match_key IS NOT NULL AS canonical
+                        FROM radio_ingest_song_keys k JOIN groups g ON g.computed_key = k.computed_key
+                        JOIN songs s ON CAST(s.id AS TEXT) = k.song_id LEFT JOIN plays p ON p.sid = k.song_id
+                        ORDER BY k.computed_key, (k.match_key IS NULL), k.song_id
+                        """, arguments: [SongKey.version, limit])
+                {
+                    let key: String = row["key"]
+                    let song = DuplicateGroup.Song(
+                        id: row["id"], title: row["title"], artist: row["artist"], plays: row["plays"], canonical: row["canonical"])
+                    if groups.last?.key == key { groups[groups.count - 1].songs.append(song) } else { groups.append(.init(key: key, songs: [song])) }
+                }
+                return groups
+            }
+        }
+    }
+
+    public func songSummaries(ids: [String]) async throws -> [String: (title: String, artist: String)] {
+        let list = try SQLiteSession.jsonArray(ids)
+        return try await guarded {
+            try await writer.read { db in
+                guard try db.tableExists("songs") else { return [:] }
+                var songs: [String: (title: String, artist: String)] = [:]
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT CAST(id AS TEXT) AS id, title, artist FROM songs WHERE CAST(id AS TEXT) IN (SELECT value FROM json_each(?))",
+                    arguments: [list])
+                {
+                    songs[row["id"]] = (row["title"], row["artist"])
+                }
+                return songs
             }
         }
     }

@@ -106,11 +106,13 @@ enum SQLiteSchema {
                 sql: """
                     CREATE TABLE IF NOT EXISTS radio_ingest_song_keys (
                         song_id TEXT PRIMARY KEY,
+                        computed_key TEXT,
                         match_key TEXT,
                         key_version INTEGER NOT NULL,
                         keyed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now'))
                     );
                     CREATE UNIQUE INDEX IF NOT EXISTS radio_ingest_song_keys_match_key ON radio_ingest_song_keys (match_key);
+                    CREATE INDEX IF NOT EXISTS radio_ingest_song_keys_computed_key ON radio_ingest_song_keys (computed_key);
                     CREATE TABLE IF NOT EXISTS radio_ingest_failed_plays (
                         source TEXT NOT NULL,
                         source_play_id TEXT NOT NULL,
@@ -128,8 +130,8 @@ enum SQLiteSchema {
             if columns.contains("match_key") && columns.contains("key_version") {
                 try db.execute(
                     sql: """
-                        INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, match_key, key_version)
-                        SELECT id, match_key, key_version FROM songs WHERE key_version IS NOT NULL
+                        INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)
+                        SELECT id, match_key, match_key, key_version FROM songs WHERE key_version IS NOT NULL
                         """)
             }
         }

@@ -103,9 +103,9 @@ struct SQLiteSession: CatalogSession {
             for (id, key, arguments) in rows {
                 try db.execute(
                     sql: """
-                        INSERT INTO radio_ingest_song_keys (song_id, match_key, key_version) VALUES (?, ?, ?)
+                        INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version) VALUES (?, ?, ?, ?)
                         ON CONFLICT (match_key) DO NOTHING
-                        """, arguments: [id, key, SongKey.version])
+                        """, arguments: [id, key, key, SongKey.version])
                 guard db.changesCount > 0 else { continue }  // another song holds the key
                 try db.execute(sql: insertSong, arguments: arguments)
                 if integerIDs {

@@ -110,3 +110,56 @@ import Testing
         #expect(mapped.stdout.contains("created=added_on"))
     }
 }
+
+/// `match` and `songs duplicates`, as a catalog owner checks a decision.
+@Suite struct MatchingCLITests {
+    @Test(arguments: StoreKind.available)
+    func matchExplainsTheKeyTheRulesAndTheSongWithoutWriting(kind: StoreKind) async throws {
+        let catalog = try await RealCatalogCLITests.musicr(kind)
+        defer { catalog.remove() }
+        let result = try await CLI.run([
+            "match", "--title", "Song 2 - 2011 - Remaster (Explicit)", "--artist", "Artist 2 feat. Somebody", "--json",
+            "--database-url", catalog.url,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["normalized_title"] as? String == "song 2")
+        #expect(object["normalized_artist"] as? String == "artist 2")
+        #expect((object["rules"] as? [String])?.count == 3)
+        let song = try #require(object["song"] as? [String: Any])
+        #expect(song["id"] as? String == "6f1f2c1e-0000-4000-8000-000000000003")
+        #expect(song["by"] as? String == "key")
+        let byMBID = try await CLI.run([
+            "match", "--title", "x", "--artist", "y", "--mbid", "00000000-0000-4000-8000-000000000000", "--database-url", catalog.url,
+        ])
+        #expect(byMBID.stdout.contains("would link to 6f1f2c1e-0000-4000-8000-000000000001"))
+        #expect(byMBID.stdout.contains("by MusicBrainz id"))
+        let none = try await CLI.run(["match", "--title", "Brand New", "--artist", "Nobody Yet", "--database-url", catalog.url])
+        #expect(none.stdout.contains("a run would insert a new one"))
+        // Read-only: nothing was created, not even the tool's tables.
+        let toolTables =
+            kind == .postgres
+            ? "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'radio_ingest%'"
+            : "SELECT count(*) FROM sqlite_master WHERE name LIKE 'radio_ingest%'"
+        #expect(try await catalog.scalar(toolTables) == 0)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func songsDuplicatesListsGroupsWithPlayCounts(kind: StoreKind) async throws {
+        let catalog = try await RealCatalogCLITests.musicr(kind)
+        defer { catalog.remove() }
+        try await catalog.execute(
+            #"INSERT INTO songs (id, title, artist, "updatedAt") VALUES ('6f1f2c1e-0000-4000-8000-0000000000ff', 'SONG 1 (Remastered)', 'The Artist 1', CURRENT_TIMESTAMP)"#
+        )
+        _ = try await CLI.run(["migrate", "--database-url", catalog.url])
+        let result = try await CLI.run(["songs", "duplicates", "--json", "--database-url", catalog.url])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let groups = try #require(object["groups"] as? [[String: Any]])
+        #expect(groups.count == 1)
+        let ids = (groups.first?["songs"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+        #expect(ids == ["6f1f2c1e-0000-4000-8000-000000000002", "6f1f2c1e-0000-4000-8000-0000000000ff"])
+        let text = try await CLI.run(["songs", "duplicates", "--database-url", catalog.url])
+        #expect(text.stdout.contains("canonical  6f1f2c1e-0000-4000-8000-000000000002"))
+    }
+}

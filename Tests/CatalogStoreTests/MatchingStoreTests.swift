@@ -1,0 +1,87 @@
+import Foundation
+import IngestCore
+import IngestEngine
+import IngestTesting
+import Testing
+
+/// Matching end to end on both stores: real-world credit variants link to the catalog's song,
+/// keys of an older version are re-keyed, and songs sharing a key are reported, never merged.
+@Suite struct MatchingStoreTests {
+    static let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func withStore(_ kind: StoreKind, _ body: (TestCatalog, any CatalogStore) async throws -> Void) async throws {
+        let catalog = try await TestCatalog.make(kind)
+        let store = try catalog.open()
+        try await store.migrate()
+        do {
+            try await body(catalog, store)
+        } catch {
+            await store.close()
+            catalog.remove()
+            throw error
+        }
+        await store.close()
+        catalog.remove()
+    }
+
+    @Test(arguments: StoreKind.available)
+    func creditVariantsLinkToTheCatalogsSong(kind: StoreKind) async throws {
+        try await withStore(kind) { catalog, store in
+            try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('s1', 'Paint It Black (Remastered)', 'The Rolling Stones')")
+            try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('s2', 'Get Lucky (feat. Pharrell)', 'Daft Punk')")
+            try await store.prepareForMatching(readOnly: false)
+            let variants = [
+                ("Paint It Black - 2002 - Remaster", "Rolling Stones, The"), ("PAINT IT BLACK [Explicit]", "rolling stones"),
+                ("Get Lucky", "Daft Punk feat. Pharrell"), ("Get Lucky (Radio Edit)", "Daft Punk"),
+            ]
+            let plays = variants.enumerated().map { i, v in
+                Play(sourcePlayID: "p\(i)", title: v.0, artist: v.1, airdate: Self.t0.addingTimeInterval(Double(-i)))
+            }
+            let result = try await store.commit(PageBatch(source: "kexp", plays: plays, checkpoint: nil))
+            #expect(result[0] == .matched(songID: "s1", by: .key))
+            #expect(result[1] == .matched(songID: "s1", by: .key))
+            #expect(result[2] == .matched(songID: "s2", by: .key))
+            guard case .newSong = result[3] else {
+                Issue.record("a radio edit is another recording: \(result[3])")
+                return
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func keysOfAnOlderVersionAreRedoneOnTheNextRun(kind: StoreKind) async throws {
+        try await withStore(kind) { catalog, store in
+            for i in 0..<25 {
+                try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('old\(i)', 'Song \(i) - 2011 - Remaster', 'Band, The')")
+                // As a previous key version left it: its own (different) key string.
+                try await catalog.execute(
+                    "INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version) VALUES ('old\(i)', 'v1-\(i)', 'v1-\(i)', 1)")
+            }
+            #expect(try await store.prepareForMatching(readOnly: false) == 25)
+            #expect(try await catalog.scalar("SELECT count(*) FROM radio_ingest_song_keys WHERE key_version = \(SongKey.version)") == 25)
+            #expect(try await store.prepareForMatching(readOnly: false) == 0, "a second pass finds nothing to do")
+            let result = try await store.commit(
+                PageBatch(source: "kexp", plays: [Play(sourcePlayID: "1", title: "Song 7", artist: "The Band", airdate: Self.t0)], checkpoint: nil))
+            #expect(result == [.matched(songID: "old7", by: .key)])
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func songsSharingAKeyAreReportedWithTheOldestCanonicalAndNeverMerged(kind: StoreKind) async throws {
+        try await withStore(kind) { catalog, store in
+            try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('a-first', 'Heroes', 'David Bowie')")
+            try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('b-second', 'HEROES (Remastered)', 'DAVID BOWIE')")
+            try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('c-other', 'Heroes (Live)', 'David Bowie')")
+            try await store.prepareForMatching(readOnly: false)
+            let plays = (0..<3).map { Play(sourcePlayID: "p\($0)", title: "Heroes", artist: "David Bowie", airdate: Self.t0.addingTimeInterval(Double(-$0))) }
+            let result = try await store.commit(PageBatch(source: "kexp", plays: plays, checkpoint: nil))
+            #expect(result.allSatisfy { $0 == .matched(songID: "a-first", by: .key) })
+            let groups = try await store.duplicateSongs(limit: 10)
+            #expect(groups.count == 1)
+            #expect(groups.first?.songs.map(\.id) == ["a-first", "b-second"])
+            #expect(groups.first?.songs.map(\.plays) == [3, 0])
+            #expect(groups.first?.songs.map(\.canonical) == [true, false])
+            #expect(try await catalog.scalar("SELECT count(*) FROM songs") == 3, "nothing merged")
+        }
+    }
+}
