@@ -55,6 +55,22 @@ public final class TestCatalog: Sendable {
         self.sqlitePath = sqlitePath
     }
 
+    /// A fresh catalog of `kind`, migrated, for the length of `body`; closed and removed after.
+    public static func withStore(_ kind: StoreKind, _ body: (TestCatalog, any CatalogStore) async throws -> Void) async throws {
+        let catalog = try await TestCatalog.make(kind)
+        let store = try catalog.open()
+        do {
+            try await store.migrate()
+            try await body(catalog, store)
+        } catch {
+            await store.close()
+            catalog.remove()
+            throw error
+        }
+        await store.close()
+        catalog.remove()
+    }
+
     /// Opens the store under test.
     public func open(readOnly: Bool = false) throws -> any CatalogStore {
         switch kind {

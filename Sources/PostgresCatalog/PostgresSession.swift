@@ -60,11 +60,7 @@ struct PostgresSession: CatalogSession {
                 hits.append(SongHit(kind: kind == "m" ? .mbid : kind == "i" ? .isrc : .key, value: value, songID: id))
             }
         }
-        let found = Set(hits.filter { $0.kind == .key }.map(\.value))
-        for key in keys where !found.contains(key) {
-            if let id = pendingKeys[key] { hits.append(SongHit(kind: .key, value: key, songID: id)) }
-        }
-        return hits
+        return hits.addingPending(pendingKeys, for: keys)
     }
 
     func insertSongs(_ newSongs: [PagePlan.NewSong]) async throws -> [String: String] {

@@ -64,11 +64,7 @@ struct SQLiteSession: CatalogSession {
                 }
             }
         }
-        let found = Set(hits.filter { $0.kind == .key }.map(\.value))
-        for key in keys where !found.contains(key) {
-            if let id = pendingKeys[key] { hits.append(SongHit(kind: .key, value: key, songID: id)) }
-        }
-        return hits
+        return hits.addingPending(pendingKeys, for: keys)
     }
 
     func insertSongs(_ newSongs: [PagePlan.NewSong]) async throws -> [String: String] {

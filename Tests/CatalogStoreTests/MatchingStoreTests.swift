@@ -10,18 +10,7 @@ import Testing
     static let t0 = Date(timeIntervalSince1970: 1_700_000_000)
 
     func withStore(_ kind: StoreKind, _ body: (TestCatalog, any CatalogStore) async throws -> Void) async throws {
-        let catalog = try await TestCatalog.make(kind)
-        let store = try catalog.open()
-        try await store.migrate()
-        do {
-            try await body(catalog, store)
-        } catch {
-            await store.close()
-            catalog.remove()
-            throw error
-        }
-        await store.close()
-        catalog.remove()
+        try await TestCatalog.withStore(kind, body)
     }
 
     @Test(arguments: StoreKind.available)

@@ -22,18 +22,7 @@ import Testing
     }
 
     func withStore(_ kind: StoreKind, _ body: (TestCatalog, any CatalogStore) async throws -> Void) async throws {
-        let catalog = try await TestCatalog.make(kind)
-        let store = try catalog.open()
-        try await store.migrate()
-        do {
-            try await body(catalog, store)
-        } catch {
-            await store.close()
-            catalog.remove()
-            throw error
-        }
-        await store.close()
-        catalog.remove()
+        try await TestCatalog.withStore(kind, body)
     }
 
     @Test(arguments: StoreKind.available)

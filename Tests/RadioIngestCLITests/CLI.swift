@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Runs the built `radio-ingest` binary the way an operator would.
 struct CLI {
     struct Result {
@@ -42,6 +46,13 @@ struct CLI {
         await waitForExit(process)
         return Result(
             status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Sends SIGTERM to a started process, waits for it, and returns what it wrote on stderr.
+    static func terminate(_ process: Process, stderr: Pipe) async -> String {
+        kill(process.processIdentifier, SIGTERM)
+        await waitForExit(process)
+        return String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 
     /// Waits for `process` without blocking one of Swift concurrency's few threads.

@@ -111,9 +111,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(25))
             goodRuns = (try? await catalog.scalar("SELECT count(*) FROM ingestion_runs WHERE source = 'good' AND status = 'complete'")) ?? 0
         }
-        kill(process.processIdentifier, SIGTERM)
-        await CLI.waitForExit(process)
-        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = await CLI.terminate(process, stderr: err)
         try await good.server.shutdown()
         try await broken.shutdown()
         #expect(process.terminationStatus == 0)

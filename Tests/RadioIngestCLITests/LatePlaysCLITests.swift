@@ -46,9 +46,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(25))
             late = (try? await catalog.scalar("SELECT count(*) FROM external_plays WHERE artist = 'Latecomer'")) ?? 0
         }
-        kill(process.processIdentifier, SIGTERM)
-        await CLI.waitForExit(process)
-        _ = err.fileHandleForReading.readDataToEndOfFile()
+        _ = await CLI.terminate(process, stderr: err)
         try await server.server.shutdown()
         #expect(runs >= 1)
         #expect(late == 3)

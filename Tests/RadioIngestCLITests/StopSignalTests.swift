@@ -70,14 +70,13 @@ import Testing
             sources:
               kexp: { adapter: kexp, base_url: "http://127.0.0.1:\(port)/v2", polite_delay: 0, schedule: { every: 1h } }
             """, in: directory)
-        let (process, _, _) = try CLI.start(["daemon", "--config", config], environment: ["TEST_DB": catalog.url])
+        let (process, _, err) = try CLI.start(["daemon", "--config", config], environment: ["TEST_DB": catalog.url])
         var started = 0
         for _ in 0..<400 where started == 0 {
             try await Task.sleep(for: .milliseconds(25))
             started = (try? await catalog.scalar("SELECT count(*) FROM ingestion_runs")) ?? 0
         }
-        kill(process.processIdentifier, SIGTERM)
-        await CLI.waitForExit(process)
+        _ = await CLI.terminate(process, stderr: err)
         #expect(process.terminationStatus == 0)
         #expect(try await catalog.rows("SELECT status FROM ingestion_runs") == [["interrupted"]])
     }

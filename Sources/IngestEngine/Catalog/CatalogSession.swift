@@ -50,6 +50,16 @@ public struct PlayRevision: Sendable, Equatable {
     }
 }
 
+extension Array where Element == SongHit {
+    /// These hits plus, for `keys` no hit holds, the songs `pending` (keys computed in memory
+    /// for songs not keyed yet, in a preview) gives them.
+    public func addingPending(_ pending: [String: String], for keys: [String]) -> [SongHit] {
+        guard !pending.isEmpty else { return self }
+        let found = Set(filter { $0.kind == .key }.map(\.value))
+        return self + keys.compactMap { key in found.contains(key) ? nil : pending[key].map { SongHit(kind: .key, value: key, songID: $0) } }
+    }
+}
+
 /// A play the catalog refused, kept with its record and the reason until it is stored.
 public struct FailedPlay: Sendable, Equatable {
     public var source: String

@@ -14,7 +14,7 @@ public struct EmptyCatalogSession: CatalogSession {
 
     public func storedPlays(source: String, among ids: [String]) async throws -> [String: StoredPlay] { [:] }
     public func findSongs(mbids: [String], isrcs: [String], keys: [String]) async throws -> [SongHit] {
-        keys.compactMap { key in pendingKeys[key].map { SongHit(kind: .key, value: key, songID: $0) } }
+        [].addingPending(pendingKeys, for: keys)
     }
     public func insertSongs(_ songs: [PagePlan.NewSong]) async throws -> [String: String] { throw Self.readOnly }
     public func songIDs(holdingKeys keys: [String]) async throws -> [String: String] { [:] }
