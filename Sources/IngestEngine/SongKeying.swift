@@ -27,14 +27,23 @@ public enum SongKeying {
         public var computedKey: String?
     }
 
-    /// Keys for `songs`, given the keys already taken in the catalog.
-    public static func assign(_ songs: [Unkeyed], taken: Set<String>) -> [Assignment] {
+    /// Each song's computed key, in order (computing a key is the costly part: do it once).
+    public static func keys(for songs: [Unkeyed]) -> [String?] {
+        songs.map { SongKey.make(title: $0.title, artist: $0.artist) }
+    }
+
+    /// Keys for `songs` (their computed `keys`, in order), given the keys already taken.
+    public static func assign(_ songs: [Unkeyed], keys: [String?], taken: Set<String>) -> [Assignment] {
         var used = taken
-        return songs.map { song in
-            let key = SongKey.make(title: song.title, artist: song.artist)
+        return zip(songs, keys).map { song, key in
             guard let key, used.insert(key).inserted else { return Assignment(id: song.id, matchKey: nil, computedKey: key) }
             return Assignment(id: song.id, matchKey: key, computedKey: key)
         }
+    }
+
+    /// Keys for `songs`, given the keys already taken in the catalog.
+    public static func assign(_ songs: [Unkeyed], taken: Set<String>) -> [Assignment] {
+        assign(songs, keys: keys(for: songs), taken: taken)
     }
 
     /// The assignments as a key → song id index (for previews, which cannot store keys).

@@ -21,12 +21,20 @@ extension PostgresCatalog {
         return try await withConnection { reader in
             var batch: [SongKeying.Unkeyed] = []
             var total = 0
+            var batches = 0
             var pending: [String: String] = [:]
             for try await (id, title, artist) in try await execute(query, on: reader).decode((String, String, String).self) {
                 batch.append(.init(id: id, title: title, artist: artist))
                 guard batch.count == SongKeying.batchSize else { continue }
                 total += try await key(batch, readOnly: readOnly, into: &pending)
                 batch.removeAll(keepingCapacity: true)
+                batches += 1
+                // The key table grows from empty during the pass: refresh the planner's
+                // statistics as it does (after 1, 4, 16, 64, 256 batches), or its look-ups
+                // turn into scans and the pass into quadratic time.
+                if !readOnly, [1, 4, 16, 64, 256].contains(batches) {
+                    try await withConnection { try await execute("ANALYZE radio_ingest_song_keys", on: $0) }
+                }
             }
             if !batch.isEmpty { total += try await key(batch, readOnly: readOnly, into: &pending) }
             if readOnly { state.withLock { $0.pendingKeys = pending } }
@@ -45,7 +53,8 @@ extension PostgresCatalog {
             try await inTransaction(on: connection) {
                 try await execute("SELECT pg_advisory_xact_lock(7305417204)", on: connection)
                 let ids = songs.map(\.id)
-                let candidates = songs.compactMap { SongKey.make(title: $0.title, artist: $0.artist) }
+                let keys = SongKeying.keys(for: songs)
+                let candidates = keys.compactMap { $0 }
                 // Keys of an older version give way: their songs are re-keyed in this pass.
                 try await execute(
                     """
@@ -58,7 +67,7 @@ extension PostgresCatalog {
                 ).decode(String.self) {
                     taken.insert(key)
                 }
-                let assignments = SongKeying.assign(songs, taken: taken)
+                let assignments = SongKeying.assign(songs, keys: keys, taken: taken)
                 let payload = try PostgresPayload.json(assignments)
                 try await execute(
                     """

@@ -52,7 +52,8 @@ extension SQLiteCatalog {
     /// Stores keys for `songs`; a key another song holds already leaves the song keyed without one.
     static func storeKeys(for songs: [SongKeying.Unkeyed], in db: Database) throws {
         let ids = try SQLiteSession.jsonArray(songs.map(\.id))
-        let candidates = try SQLiteSession.jsonArray(songs.compactMap { SongKey.make(title: $0.title, artist: $0.artist) })
+        let keys = SongKeying.keys(for: songs)
+        let candidates = try SQLiteSession.jsonArray(keys.compactMap { $0 })
         // Keys of an older version give way: their songs are re-keyed in this pass.
         try db.execute(
             sql: """
@@ -64,7 +65,7 @@ extension SQLiteCatalog {
             try String.fetchAll(
                 db, sql: "SELECT match_key FROM radio_ingest_song_keys WHERE match_key IN (SELECT value FROM json_each(?))",
                 arguments: [candidates]))
-        for a in SongKeying.assign(songs, taken: taken) {
+        for a in SongKeying.assign(songs, keys: keys, taken: taken) {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version) VALUES (?, ?, ?, ?)",
                 arguments: [a.id, a.computedKey, a.matchKey, SongKey.version])
