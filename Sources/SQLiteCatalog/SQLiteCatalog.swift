@@ -24,9 +24,7 @@ public final class SQLiteCatalog: CatalogStore {
     let columnNames: [String: String]
     /// Held by every write of this process: a page's transaction spans several writer calls.
     let gate = AsyncLock()
-    public var location: String {
-        readOnly && !FileManager.default.fileExists(atPath: path) ? "\(path) (no catalog there yet)" : path
-    }
+    public var location: String { path }
 
     /// Opens (or, unless `readOnly`, creates) the catalog file at `path`.
     ///

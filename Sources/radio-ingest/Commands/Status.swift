@@ -80,7 +80,9 @@ struct StatusReport {
         }
         return StatusReport(
             sources: sources, songsAwaitingEmbedding: try await store.countSongsAwaitingEmbedding(),
-            catalog: "\(store.location) (\(store.kind))", layout: layout)
+            catalog: "\(store.location) (\(store.kind))"
+                + (store.kind == "sqlite" && !FileManager.default.fileExists(atPath: store.location) ? ", not created yet" : ""),
+            layout: layout)
     }
 
     func text() -> String {
