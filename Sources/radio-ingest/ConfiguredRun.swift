@@ -8,6 +8,8 @@ struct ConfiguredRun: Sendable {
     let store: any CatalogStore
     let logger: Logger
     let dryRun: Bool
+    /// The config's `lease_ttl`, when set.
+    var leaseTTL: Duration? = nil
 
     func run(_ entry: SourceConfig, stop: StopSignal = StopSignal()) async -> RunSummary {
         let startedAt = Date()
@@ -20,7 +22,9 @@ struct ConfiguredRun: Sendable {
             let adapter = try factory.make(entry.adapterSettings())
             var options = entry.runOptions
             options.dryRun = dryRun
-            return await IngestEngine(logger: logger).run(adapter, into: store, options: options, stop: stop)
+            var engine = IngestEngine(logger: logger)
+            if let leaseTTL { engine.leaseTTL = leaseTTL }
+            return await engine.run(adapter, into: store, options: options, stop: stop)
         } catch {
             let message = (error as? IngestError)?.message ?? "\(error)"
             logger.error("source could not start", metadata: ["ingest.error": "\(message)"])

@@ -39,8 +39,8 @@ public struct ConfigLoader {
         }
         var reader = NodeReader(path: path, environment: environment)
         guard let root else { throw IngestError.usage("\(path): the config is empty; it needs at least a 'sources:' section") }
-        let top = try reader.mapping(root, key: "", allowed: ["database", "catalog", "concurrency", "sources"])
-        var config = IngestConfig(path: path, databaseURL: nil, concurrency: 2, sources: [])
+        let top = try reader.mapping(root, key: "", allowed: ["database", "catalog", "concurrency", "lease_ttl", "sources"])
+        var config = IngestConfig(path: path, databaseURL: nil, concurrency: 2, leaseTTL: nil, sources: [])
         if let database = top["database"] {
             let fields = try reader.mapping(database.value, key: "database", allowed: ["url"])
             config.databaseURL = try fields["url"].map { try reader.string($0.value, key: "database.url") }
@@ -53,6 +53,11 @@ public struct ConfigLoader {
                     config.catalogColumns[role] = try reader.string(name.value, key: "catalog.columns.\(role)")
                 }
             }
+        }
+        if let ttl = top["lease_ttl"] {
+            let duration = try reader.duration(ttl.value, key: "lease_ttl")
+            guard duration >= .seconds(1) else { throw reader.error(ttl.value, key: "lease_ttl", "must be at least 1s") }
+            config.leaseTTL = duration
         }
         if let concurrency = top["concurrency"] {
             config.concurrency = try reader.integer(concurrency.value, key: "concurrency", range: 1...32)

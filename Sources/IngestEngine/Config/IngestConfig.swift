@@ -10,6 +10,9 @@ public struct IngestConfig: Sendable, Equatable {
     public var databaseURL: String?
     /// `concurrency`: how many sources `run` and `daemon` ingest at once (default 2).
     public var concurrency: Int
+    /// `lease_ttl`: how long a source stays claimed by a process that stopped renewing its
+    /// lease (crashed, paused, cut off) before another may take it (default 5 minutes).
+    public var leaseTTL: Duration?
     /// `sources`, in file order.
     public var sources: [SourceConfig]
     /// `catalog.columns`: the catalog's `songs` columns by role (`created`, `updated`, `mbid`,

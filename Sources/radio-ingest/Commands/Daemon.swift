@@ -25,7 +25,7 @@ extension RadioIngest {
             let logger = logging.makeLogger()
             let loaded = try config.require()
             let store = try database.open(readOnly: false, logger: logger, config: loaded)
-            let scheduler = Scheduler(config: loaded, runner: ConfiguredRun(store: store, logger: logger, dryRun: false), logger: logger)
+            let scheduler = Scheduler(config: loaded, runner: ConfiguredRun(store: store, logger: logger, dryRun: false, leaseTTL: loaded.leaseTTL), logger: logger)
             let group = ServiceGroup(services: [scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             do {
                 try await group.run()

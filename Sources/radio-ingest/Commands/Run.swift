@@ -27,7 +27,7 @@ extension RadioIngest {
             let loaded = try config.require()
             let entries = try select(from: loaded)
             let store = try database.open(readOnly: dryRun, logger: logger, config: loaded)
-            let runner = ConfiguredRun(store: store, logger: logger, dryRun: dryRun)
+            let runner = ConfiguredRun(store: store, logger: logger, dryRun: dryRun, leaseTTL: loaded.leaseTTL)
             let slots = Slots(limit: concurrency ?? loaded.concurrency)
             let signals = SignalStop()
             let stop = signals.stop

@@ -56,6 +56,7 @@ struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
         let adapter = try usage { try Factory.make(settings) }
         var options = try flags.runOptions(timeZone: adapter.timeZone, base: entry)
         var engine = IngestEngine(logger: logger)
+        if let ttl = loaded?.leaseTTL { engine.leaseTTL = ttl }
         if let record {
             options.dryRun = true
             engine.fetcher.recorder = try usage { try FixtureRecorder(directory: URL(fileURLWithPath: record)) }

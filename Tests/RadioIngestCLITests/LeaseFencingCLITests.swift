@@ -1,0 +1,68 @@
+import Foundation
+import IngestCore
+import IngestEngine
+import IngestTesting
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A process paused (SIGSTOP) past its lease while another takes the source over must not
+/// commit a single page more when it wakes up.
+@Suite struct LeaseFencingCLITests {
+    @Test(arguments: StoreKind.available)
+    func aProcessPausedPastItsLeaseCommitsNothingAfterAnotherTookOver(kind: StoreKind) async throws {
+        let feed = GeneratedKEXPFeed(count: 3_000)
+        let server = try await FeedServer.start(feed, responseDelay: .milliseconds(300))
+        let catalog = try await TestCatalog.make(kind)
+        defer { catalog.remove() }
+        let directory = try CLI.temporaryDirectory()
+        let config = try ConfigDrivenTests.writeConfig(
+            """
+            database: { url: "${TEST_DB}" }
+            lease_ttl: 1s
+            sources:
+              kexp: { adapter: kexp, base_url: "\(server.apiRoot.absoluteString)", polite_delay: 0 }
+            """, in: directory)
+        let environment = ["TEST_DB": catalog.url]
+        let (paused, out, err) = try CLI.start(["kexp", "--config", config, "--json"], environment: environment)
+        // After its first page is in, pause it while it waits for its next page (never inside
+        // a transaction), for longer than its lease.
+        var pages = 0
+        for _ in 0..<400 {
+            pages = (try? await catalog.scalar("SELECT count(*) FROM ingestion_checkpoints")) ?? 0
+            if pages == 1 { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        let requests = server.server.requests.count
+        for _ in 0..<400 where server.server.requests.count == requests { try await Task.sleep(for: .milliseconds(5)) }
+        kill(paused.processIdentifier, SIGSTOP)
+        try await Task.sleep(for: .milliseconds(1500))
+        let successor = try await CLI.run(["kexp", "--config", config, "--json"], environment: environment)
+        let before = try await Self.checkpoint(catalog)
+        let playsBefore = try await catalog.scalar("SELECT count(*) FROM external_plays")
+        kill(paused.processIdentifier, SIGCONT)
+        await CLI.waitForExit(paused)
+        let pausedOut = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let pausedErr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try await server.server.shutdown()
+        #expect(pages == 1)
+        #expect(successor.status == 0, "\(successor.stderr.suffix(800))")
+        #expect(paused.terminationStatus == 1, "\(pausedErr.suffix(800))")
+        #expect(pausedOut.contains("lost the lease"), "\(pausedOut)")
+        // The woken process wrote nothing: not its stale checkpoint over the successor's, not a play.
+        #expect(try await Self.checkpoint(catalog) == before)
+        #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == playsBefore)
+        // Every play once: the woken process added nothing over its successor's pages.
+        #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == feed.validTrackRows.count)
+        #expect(try await catalog.scalar("SELECT count(DISTINCT source_play_id) FROM external_plays") == feed.validTrackRows.count)
+    }
+
+    static func checkpoint(_ catalog: TestCatalog) async throws -> Checkpoint? {
+        let store = try catalog.open()
+        let checkpoint = try await store.checkpoint(for: "kexp")
+        await store.close()
+        return checkpoint
+    }
+}
