@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import GRDB
 import IngestTesting
 import Testing
 
@@ -79,5 +80,43 @@ import Testing
         _ = await CLI.terminate(process, stderr: err)
         #expect(process.terminationStatus == 0)
         #expect(try await catalog.rows("SELECT status FROM ingestion_runs") == [["interrupted"]])
+    }
+}
+
+/// A second Ctrl-C does not wait for the graceful stop.
+@Suite struct SecondSignalTests {
+    @Test func aSecondCtrlCExitsAtOnceWhileTheFirstWaitsForThePageInFlight() async throws {
+        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 4_000), responseDelay: .milliseconds(100))
+        let directory = try CLI.temporaryDirectory()
+        let path = directory.appendingPathComponent("c.sqlite").path
+        let (process, _, _) = try CLI.start([
+            "kexp", "--database-url", "sqlite:\(path)", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0",
+        ])
+        for _ in 0..<2000 where server.server.requests.count < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        // Another writer holds the file: the next page's commit waits for it (up to 30 s).
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        configuration.busyMode = .timeout(10)
+        let blocker = try DatabaseQueue(path: path, configuration: configuration)
+        try await blocker.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        let requests = server.server.requests.count
+        for _ in 0..<2000 where server.server.requests.count == requests { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(300))  // its page has arrived; the commit is waiting
+        kill(process.processIdentifier, SIGINT)
+        try await Task.sleep(for: .milliseconds(300))
+        let stillStopping = process.isRunning
+        kill(process.processIdentifier, SIGINT)
+        var exited = false
+        for _ in 0..<100 where !exited {
+            try await Task.sleep(for: .milliseconds(50))
+            exited = !process.isRunning
+        }
+        try await blocker.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+        try blocker.close()
+        await CLI.waitForExit(process)
+        try await server.server.shutdown()
+        #expect(stillStopping, "the first Ctrl-C waits for the page in flight")
+        #expect(exited, "the second Ctrl-C exits while the page still waits for the lock")
+        #expect(process.terminationStatus == 130)
     }
 }
