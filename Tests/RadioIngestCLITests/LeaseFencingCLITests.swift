@@ -14,7 +14,7 @@ import Testing
     @Test(arguments: StoreKind.available)
     func aProcessPausedPastItsLeaseCommitsNothingAfterAnotherTookOver(kind: StoreKind) async throws {
         let feed = GeneratedKEXPFeed(count: 3_000)
-        let server = try await FeedServer.start(feed, responseDelay: .milliseconds(300))
+        let server = try await FeedServer.start(feed, responseDelay: .milliseconds(800))
         let catalog = try await TestCatalog.make(kind)
         defer { catalog.remove() }
         let directory = try CLI.temporaryDirectory()

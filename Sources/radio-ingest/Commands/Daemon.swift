@@ -11,8 +11,8 @@ extension RadioIngest {
         static let configuration = CommandConfiguration(
             abstract: "Run every enabled source on its schedule until SIGTERM or SIGINT.",
             discussion: """
-                On SIGTERM or SIGINT the page in flight is finished and committed, its run is recorded as \
-                interrupted, and the daemon exits 0. A source never runs twice at once, even across daemons on \
+                On SIGTERM or SIGINT a page being written is committed whole, a fetch or retry wait in progress is \
+                abandoned, its run is recorded as interrupted, and the daemon exits 0 (within a second or two). A source never runs twice at once, even across daemons on \
                 several machines sharing one database (a lease that expires if its holder dies). A failing \
                 source backs off (doubling its interval, at most 1 h) without holding up the others.
                 """)
