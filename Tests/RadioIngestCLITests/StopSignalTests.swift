@@ -86,7 +86,8 @@ import Testing
 /// A second Ctrl-C does not wait for the graceful stop.
 @Suite struct SecondSignalTests {
     @Test func aSecondCtrlCExitsAtOnceWhileTheFirstWaitsForThePageInFlight() async throws {
-        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 4_000), responseDelay: .milliseconds(100))
+        // 40 pages of 300 ms: the run is far from done when the other writer takes the file.
+        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 8_000), responseDelay: .milliseconds(300))
         let directory = try CLI.temporaryDirectory()
         let path = directory.appendingPathComponent("c.sqlite").path
         let (process, _, _) = try CLI.start([
