@@ -18,7 +18,9 @@ public enum PlayValidation {
         if [play.title, play.artist].contains(where: { $0.count > maxTextLength }) {
             return SkipReason(.tooLong, "title or artist longer than \(maxTextLength) characters")
         }
-        if [play.title, play.artist].contains(where: { $0.utf8.contains(0) }) { return SkipReason(.other, "NUL byte in the title or artist") }
+        if [play.title, play.artist].contains(where: { $0.utf8.contains(0) }) {
+            return SkipReason(.other, "NUL byte in the title or artist")
+        }
         return nil
     }
 

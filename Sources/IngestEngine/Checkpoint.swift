@@ -33,7 +33,9 @@ public struct Checkpoint: Sendable, Equatable {
     public var settling: TimeWindow? {
         guard let lookback, lookback > .zero, let top = ledger.newestCovered else { return nil }
         let start = top.addingTimeInterval(-Double(lookback.components.seconds))
-        let floor = ledger.spans.last.map { $0.lower == CoverageLedger.beginning ? Date.distantPast : Timestamp.date(microseconds: $0.lower) }
+        let floor = ledger.spans.last.map {
+            $0.lower == CoverageLedger.beginning ? Date.distantPast : Timestamp.date(microseconds: $0.lower)
+        }
         return TimeWindow(start: max(start, floor ?? start), end: top)
     }
 

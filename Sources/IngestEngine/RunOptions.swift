@@ -81,7 +81,8 @@ public struct RunOptions: Sendable, Equatable {
         } else {
             windows = ledger.gaps(in: .unbounded, now: now)
         }
-        let planned = explicit && !incremental ? windows : Self.addingReread(to: windows, ledger: ledger, lookback: lookback, window: window)
+        let planned =
+            explicit && !incremental ? windows : Self.addingReread(to: windows, ledger: ledger, lookback: lookback, window: window)
         return order == .newestFirst ? planned.reversed() : planned
     }
 
@@ -92,7 +93,9 @@ public struct RunOptions: Sendable, Equatable {
         if let floor = window.start { start = max(start, floor) }
         guard start < top else { return windows }
         var merged: [TimeWindow] = []
-        for candidate in (windows + [TimeWindow(start: start, end: top)]).sorted(by: { ($0.start ?? .distantPast) < ($1.start ?? .distantPast) }) {
+        for candidate in (windows + [TimeWindow(start: start, end: top)]).sorted(by: {
+            ($0.start ?? .distantPast) < ($1.start ?? .distantPast)
+        }) {
             if let last = merged.last, let lastEnd = last.end, (candidate.start ?? .distantPast) <= lastEnd {
                 let end = [lastEnd, candidate.end].compactMap { $0 }.max()
                 merged[merged.count - 1] = TimeWindow(start: last.start, end: end)

@@ -68,7 +68,8 @@ public struct RunSummary: Sendable, Equatable {
     /// ` (missing title or artist 3, unparseable time 1)`, or nothing when nothing was skipped.
     var skipBreakdown: String {
         guard !counters.skipReasons.isEmpty else { return "" }
-        return " (" + counters.skipReasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        return " ("
+            + counters.skipReasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
     }
 
@@ -87,10 +88,14 @@ public struct RunSummary: Sendable, Equatable {
                 ("Skipped (no title/artist):", "\(counters.skippedInvalid)" + skipBreakdown),
                 ("Duplicates skipped:", "\(counters.duplicatesSkipped)"),
                 ("Errors:", "\(counters.errors)"),
-                ("Late plays found:", "\(counters.latePlays)" + (counters.latePlays > 0 ? " (published after airing; in the inserted count)" : "")),
+                (
+                    "Late plays found:",
+                    "\(counters.latePlays)" + (counters.latePlays > 0 ? " (published after airing; in the inserted count)" : "")
+                ),
             ]
             + (counters.editedUpstream + counters.withdrawnUpstream > 0
-                ? [("Changed upstream:", "\(counters.editedUpstream) edited, \(counters.withdrawnUpstream) withdrawn (stored rows kept)")] : []) + (songsAwaitingEmbedding.map { [("Songs awaiting embedding:", "\($0)")] } ?? [])
+                ? [("Changed upstream:", "\(counters.editedUpstream) edited, \(counters.withdrawnUpstream) withdrawn (stored rows kept)")]
+                : []) + (songsAwaitingEmbedding.map { [("Songs awaiting embedding:", "\($0)")] } ?? [])
         return rows.map { $0.0.padding(toLength: 27, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }
 }

@@ -63,7 +63,8 @@ struct SourceWalk {
             // A source whose `next` repeats a page already fetched would be walked for ever.
             guard fetched.insert(request).inserted else {
                 throw IngestError.malformedPage(
-                    "the source's next page repeats \(request.redactedURL), already fetched in this walk; stopping so as not to loop on the API")
+                    "the source's next page repeats \(request.redactedURL), already fetched in this walk; stopping so as not to loop on the API"
+                )
             }
             if let pageLimit = options.pageLimit, counters.pagesFetched >= pageLimit { return false }
             if stop.isRequested { throw StopRequested() }
@@ -114,7 +115,9 @@ struct SourceWalk {
             }
             checkpoint.pagesCommitted += 1
 
-            let runProgress = runID.flatMap { id in lease.map { RunProgress(runID: id, counters: counters, holder: $0.holder, leaseTTL: $0.ttl) } }
+            let runProgress = runID.flatMap { id in
+                lease.map { RunProgress(runID: id, counters: counters, holder: $0.holder, leaseTTL: $0.ttl) }
+            }
             let batch = PageBatch(source: adapter.sourceName, plays: prepared.plays, checkpoint: checkpoint, run: runProgress)
             let dispositions = try await write(batch)
             counters.add(dispositions)
@@ -175,7 +178,8 @@ struct SourceWalk {
 
     func logPage(request: PageRequest, prepared: PreparedPage) {
         // How far back (or forward) in the station's own time the walk has reached.
-        let reached = (adapter.order == .newestFirst ? prepared.plays.map(\.airdate).min() : prepared.plays.map(\.airdate).max())
+        let reached =
+            (adapter.order == .newestFirst ? prepared.plays.map(\.airdate).min() : prepared.plays.map(\.airdate).max())
             .map { StationTime.format($0, in: adapter.timeZone) } ?? "no plays on this page"
         logger.info(
             "page done",

@@ -115,7 +115,9 @@ public final class TestCatalog: Sendable {
             defer { try? queue.close() }
             return try await queue.read { db in
                 try String.fetchAll(
-                    db, sql: "SELECT sql FROM sqlite_master WHERE tbl_name IN (SELECT value FROM json_each(?)) AND sql IS NOT NULL ORDER BY name",
+                    db,
+                    sql:
+                        "SELECT sql FROM sqlite_master WHERE tbl_name IN (SELECT value FROM json_each(?)) AND sql IS NOT NULL ORDER BY name",
                     arguments: [String(decoding: try JSONEncoder().encode(tables), as: UTF8.self)]
                 ).joined(separator: "\n")
             }

@@ -15,7 +15,8 @@ extension PostgresCatalog {
             : "$1::integer IS NOT NULL"
         var bindings = PostgresBindings()
         bindings.append(SongKey.version)
-        let query = PostgresQuery(unsafeSQL: "SELECT s.id::text, s.title, s.artist FROM songs s WHERE \(unkeyed) ORDER BY \(order)", binds: bindings)
+        let query = PostgresQuery(
+            unsafeSQL: "SELECT s.id::text, s.title, s.artist FROM songs s WHERE \(unkeyed) ORDER BY \(order)", binds: bindings)
         // One ordered pass over the unkeyed songs (streamed, never held whole), keyed in
         // batches on a second connection: time linear in the catalog, memory flat.
         return try await withConnection { reader in
@@ -155,7 +156,11 @@ extension PostgresCatalog {
                 """, on: connection
             ).decode((String, String, String, String, Int, Bool).self) {
                 let song = DuplicateGroup.Song(id: id, title: title, artist: artist, plays: plays, canonical: canonical)
-                if groups.last?.key == key { groups[groups.count - 1].songs.append(song) } else { groups.append(.init(key: key, songs: [song])) }
+                if groups.last?.key == key {
+                    groups[groups.count - 1].songs.append(song)
+                } else {
+                    groups.append(.init(key: key, songs: [song]))
+                }
             }
             return groups
         }
@@ -176,7 +181,9 @@ extension PostgresCatalog {
 
     func keysTablePresent() async throws -> Bool {
         try await withConnection { connection in
-            for try await name in try await execute("SELECT to_regclass('radio_ingest_song_keys')::text", on: connection).decode(String?.self) {
+            for try await name in try await execute("SELECT to_regclass('radio_ingest_song_keys')::text", on: connection).decode(
+                String?.self)
+            {
                 return name != nil
             }
             return false
@@ -223,7 +230,8 @@ extension PostgresCatalog {
                 (String, String, String, String?, Date?).self)
             {
                 pending.append(
-                    PendingSong(id: id, title: title, artist: artist, source: source, createdAt: createdAt ?? Date(timeIntervalSince1970: 0)))
+                    PendingSong(
+                        id: id, title: title, artist: artist, source: source, createdAt: createdAt ?? Date(timeIntervalSince1970: 0)))
             }
             return pending
         }

@@ -139,7 +139,8 @@ public final class PostgresCatalog: CatalogStore {
         }
         switch error.code {
         case .sslUnsupported:
-            return "the server does not offer SSL, which the URL's sslmode requires; use sslmode=disable or prefer, or enable SSL on the server"
+            return
+                "the server does not offer SSL, which the URL's sslmode requires; use sslmode=disable or prefer, or enable SSL on the server"
         case .connectionError, .serverClosedConnection, .uncleanShutdown:
             return "cannot reach the database server; check the database URL and that the server is running"
         default:
@@ -168,7 +169,8 @@ public final class PostgresCatalog: CatalogStore {
                     try await execute("INSERT INTO radio_ingest_migrations (version) VALUES (\(migration.version))", on: connection)
                     logger.info("applied catalog migration", metadata: ["ingest.migration": "\(migration.version)"])
                     applied.append(
-                        "migration \(migration.version): \(migration.summary)" + (statements.isEmpty ? " (nothing to do in this catalog)" : ""))
+                        "migration \(migration.version): \(migration.summary)"
+                            + (statements.isEmpty ? " (nothing to do in this catalog)" : ""))
                 }
                 return applied
             }

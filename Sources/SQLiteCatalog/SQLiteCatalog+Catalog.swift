@@ -127,9 +127,10 @@ extension SQLiteCatalog {
                     c.latePlays = row["late_plays"] ?? 0
                     c.editedUpstream = row["edited_upstream"] ?? 0
                     c.withdrawnUpstream = row["withdrawn_upstream"] ?? 0
-                    c.skipReasons = (row["skip_reasons"] as String?).flatMap {
-                        try? JSONDecoder().decode([String: Int].self, from: Data($0.utf8))
-                    } ?? [:]
+                    c.skipReasons =
+                        (row["skip_reasons"] as String?).flatMap {
+                            try? JSONDecoder().decode([String: Int].self, from: Data($0.utf8))
+                        } ?? [:]
                     return RunRecord(
                         id: row["id"], source: row["source"], flagsJSON: row["flags"],
                         startedAt: Timestamp.parse(row["started_at"]) ?? Date(timeIntervalSince1970: 0),
@@ -149,7 +150,8 @@ extension SQLiteCatalog {
                 return Set(
                     try String.fetchAll(
                         db,
-                        sql: "SELECT source_play_id FROM external_plays WHERE source = ? AND \(SQLIdentifier.quote(airdate)) >= ? AND \(SQLIdentifier.quote(airdate)) < ?",
+                        sql:
+                            "SELECT source_play_id FROM external_plays WHERE source = ? AND \(SQLIdentifier.quote(airdate)) >= ? AND \(SQLIdentifier.quote(airdate)) < ?",
                         arguments: [source, from, to]))
             }
         }
@@ -179,7 +181,11 @@ extension SQLiteCatalog {
                     let key: String = row["key"]
                     let song = DuplicateGroup.Song(
                         id: row["id"], title: row["title"], artist: row["artist"], plays: row["plays"], canonical: row["canonical"])
-                    if groups.last?.key == key { groups[groups.count - 1].songs.append(song) } else { groups.append(.init(key: key, songs: [song])) }
+                    if groups.last?.key == key {
+                        groups[groups.count - 1].songs.append(song)
+                    } else {
+                        groups.append(.init(key: key, songs: [song]))
+                    }
                 }
                 return groups
             }
@@ -193,7 +199,9 @@ extension SQLiteCatalog {
                 guard try db.tableExists("songs") else { return [:] }
                 var songs: [String: (title: String, artist: String)] = [:]
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT CAST(id AS TEXT) AS id, title, artist FROM songs WHERE CAST(id AS TEXT) IN (SELECT value FROM json_each(?))",
+                    db,
+                    sql:
+                        "SELECT CAST(id AS TEXT) AS id, title, artist FROM songs WHERE CAST(id AS TEXT) IN (SELECT value FROM json_each(?))",
                     arguments: [list])
                 {
                     songs[row["id"]] = (row["title"], row["artist"])
@@ -248,7 +256,8 @@ extension SQLiteCatalog {
                 ).map { row in
                     FailedPlay(
                         source: row["source"], sourcePlayID: row["source_play_id"], recordJSON: row["record"], reason: row["reason"],
-                        runID: row["run_id"], attempts: row["attempts"], lastFailedAt: (row["last_failed_at"] as String?).flatMap(Timestamp.parse))
+                        runID: row["run_id"], attempts: row["attempts"],
+                        lastFailedAt: (row["last_failed_at"] as String?).flatMap(Timestamp.parse))
                 }
             }
         }

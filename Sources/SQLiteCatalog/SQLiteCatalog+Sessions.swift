@@ -27,7 +27,8 @@ extension SQLiteCatalog {
     /// The columns of `table` as SQLite declares them. Its rowid alias (`INTEGER PRIMARY KEY`)
     /// fills itself; `VARCHAR(n)` declares a length.
     static func columns(of table: String, in db: Database) throws -> [CatalogColumn] {
-        try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)", arguments: [table]).map { row in
+        try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)", arguments: [table]).map {
+            row in
             let type: String = row["type"] ?? ""
             let isRowID = (row["pk"] as Int? ?? 0) == 1 && type.uppercased() == "INTEGER"
             let length = type.split(separator: "(").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }

@@ -32,7 +32,8 @@ struct SQLiteSession: CatalogSession {
             var stored: [String: StoredPlay] = [:]
             for row in try Row.fetchAll(
                 db,
-                sql: "SELECT source_play_id, title, artist FROM external_plays WHERE source = ? AND source_play_id IN (SELECT value FROM json_each(?))",
+                sql:
+                    "SELECT source_play_id, title, artist FROM external_plays WHERE source = ? AND source_play_id IN (SELECT value FROM json_each(?))",
                 arguments: [source, list])
             {
                 stored[row["source_play_id"]] = StoredPlay(title: row["title"], artist: row["artist"])
@@ -46,13 +47,27 @@ struct SQLiteSession: CatalogSession {
         let order = songs.columns[.created].map { "\(quote($0)), rowid" } ?? "rowid"
         var lookups: [(SongHit.Kind, String, String)] = []
         if let mbid = songs.columns[.mbid] {
-            lookups.append((.mbid, "SELECT \(quote(mbid)), id FROM songs WHERE \(quote(mbid)) IN (SELECT value FROM json_each(?)) ORDER BY \(order)", try Self.jsonArray(mbids)))
+            lookups.append(
+                (
+                    .mbid,
+                    "SELECT \(quote(mbid)), id FROM songs WHERE \(quote(mbid)) IN (SELECT value FROM json_each(?)) ORDER BY \(order)",
+                    try Self.jsonArray(mbids)
+                ))
         }
         if let isrc = songs.columns[.isrc] {
-            lookups.append((.isrc, "SELECT \(quote(isrc)), id FROM songs WHERE \(quote(isrc)) IN (SELECT value FROM json_each(?)) ORDER BY \(order)", try Self.jsonArray(isrcs)))
+            lookups.append(
+                (
+                    .isrc,
+                    "SELECT \(quote(isrc)), id FROM songs WHERE \(quote(isrc)) IN (SELECT value FROM json_each(?)) ORDER BY \(order)",
+                    try Self.jsonArray(isrcs)
+                ))
         }
         if keysTable {
-            lookups.append((.key, "SELECT match_key, song_id FROM radio_ingest_song_keys WHERE match_key IN (SELECT value FROM json_each(?))", try Self.jsonArray(keys)))
+            lookups.append(
+                (
+                    .key, "SELECT match_key, song_id FROM radio_ingest_song_keys WHERE match_key IN (SELECT value FROM json_each(?))",
+                    try Self.jsonArray(keys)
+                ))
         }
         let queries = lookups
         var hits = try await run { db in
@@ -91,7 +106,8 @@ struct SQLiteSession: CatalogSession {
             columns.append(quote(created))
             values.append { _ in now }
         }
-        let insertSong = "INSERT INTO songs (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+        let insertSong =
+            "INSERT INTO songs (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
         let rows = newSongs.map { song in (song.id, song.matchKey, StatementArguments(values.map { $0(song) })) }
         let integerIDs = songs.idKind == .integer
         return try await run { db in

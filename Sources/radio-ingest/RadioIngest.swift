@@ -18,7 +18,8 @@ struct RadioIngest: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: registeredAdapters.map { sourceCommand($0) } + [
-            Run.self, Daemon.self, Status.self, CheckpointCommand.self, FailedCommand.self, SongsCommand.self, MatchCommand.self, Migrate.self, EmbeddingQueue.self, Runs.self,
+            Run.self, Daemon.self, Status.self, CheckpointCommand.self, FailedCommand.self, SongsCommand.self, MatchCommand.self,
+            Migrate.self, EmbeddingQueue.self, Runs.self,
         ]
     )
 }

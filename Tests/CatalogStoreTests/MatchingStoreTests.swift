@@ -16,7 +16,8 @@ import Testing
     @Test(arguments: StoreKind.available)
     func creditVariantsLinkToTheCatalogsSong(kind: StoreKind) async throws {
         try await withStore(kind) { catalog, store in
-            try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('s1', 'Paint It Black (Remastered)', 'The Rolling Stones')")
+            try await catalog.execute(
+                "INSERT INTO songs (id, title, artist) VALUES ('s1', 'Paint It Black (Remastered)', 'The Rolling Stones')")
             try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('s2', 'Get Lucky (feat. Pharrell)', 'Daft Punk')")
             try await store.prepareForMatching(readOnly: false)
             let variants = [
@@ -41,16 +42,20 @@ import Testing
     func keysOfAnOlderVersionAreRedoneOnTheNextRun(kind: StoreKind) async throws {
         try await withStore(kind) { catalog, store in
             for i in 0..<25 {
-                try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('old\(i)', 'Song \(i) - 2011 - Remaster', 'Band, The')")
+                try await catalog.execute(
+                    "INSERT INTO songs (id, title, artist) VALUES ('old\(i)', 'Song \(i) - 2011 - Remaster', 'Band, The')")
                 // As a previous key version left it: its own (different) key string.
                 try await catalog.execute(
-                    "INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version) VALUES ('old\(i)', 'v1-\(i)', 'v1-\(i)', 1)")
+                    "INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version) VALUES ('old\(i)', 'v1-\(i)', 'v1-\(i)', 1)"
+                )
             }
             #expect(try await store.prepareForMatching(readOnly: false) == 25)
             #expect(try await catalog.scalar("SELECT count(*) FROM radio_ingest_song_keys WHERE key_version = \(SongKey.version)") == 25)
             #expect(try await store.prepareForMatching(readOnly: false) == 0, "a second pass finds nothing to do")
             let result = try await store.commit(
-                PageBatch(source: "kexp", plays: [Play(sourcePlayID: "1", title: "Song 7", artist: "The Band", airdate: Self.t0)], checkpoint: nil))
+                PageBatch(
+                    source: "kexp", plays: [Play(sourcePlayID: "1", title: "Song 7", artist: "The Band", airdate: Self.t0)], checkpoint: nil
+                ))
             #expect(result == [.matched(songID: "old7", by: .key)])
         }
     }
@@ -62,7 +67,9 @@ import Testing
             try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('b-second', 'HEROES (Remastered)', 'DAVID BOWIE')")
             try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('c-other', 'Heroes (Live)', 'David Bowie')")
             try await store.prepareForMatching(readOnly: false)
-            let plays = (0..<3).map { Play(sourcePlayID: "p\($0)", title: "Heroes", artist: "David Bowie", airdate: Self.t0.addingTimeInterval(Double(-$0))) }
+            let plays = (0..<3).map {
+                Play(sourcePlayID: "p\($0)", title: "Heroes", artist: "David Bowie", airdate: Self.t0.addingTimeInterval(Double(-$0)))
+            }
             let result = try await store.commit(PageBatch(source: "kexp", plays: plays, checkpoint: nil))
             #expect(result.allSatisfy { $0 == .matched(songID: "a-first", by: .key) })
             let groups = try await store.duplicateSongs(limit: 10)

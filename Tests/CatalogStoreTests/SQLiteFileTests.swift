@@ -94,7 +94,8 @@ import Testing
                     CREATE TABLE ingestion_leases (source TEXT PRIMARY KEY, holder TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at TEXT NOT NULL);
                     """)
             try db.execute(
-                sql: "INSERT INTO songs (id, title, artist, match_key, key_version, created_at) VALUES ('old', 'Heroes', 'David Bowie', ?, ?, '2025-01-01')",
+                sql:
+                    "INSERT INTO songs (id, title, artist, match_key, key_version, created_at) VALUES ('old', 'Heroes', 'David Bowie', ?, ?, '2025-01-01')",
                 arguments: [key, SongKey.version])
         }
         try queue.close()
@@ -104,7 +105,9 @@ import Testing
         let result = try await store.commit(
             PageBatch(
                 source: "kexp",
-                plays: [Play(sourcePlayID: "1", title: "HEROES", artist: "david bowie", airdate: Date(timeIntervalSince1970: 1_700_000_000))],
+                plays: [
+                    Play(sourcePlayID: "1", title: "HEROES", artist: "david bowie", airdate: Date(timeIntervalSince1970: 1_700_000_000))
+                ],
                 checkpoint: Checkpoint(source: "kexp")))
         #expect(result == [.matched(songID: "old", by: .key)])
         await store.close()

@@ -1,6 +1,7 @@
 import Foundation
-@testable import IngestCore
 import Testing
+
+@testable import IngestCore
 
 @Suite struct SongKeyTests {
     @Test(arguments: MatchingPairs.merge.indices)

@@ -74,7 +74,8 @@ import Testing
             try await h.catalog.execute(
                 "INSERT INTO songs (id, title, artist, mbid) VALUES ('existing-mbid', 'Another Title', 'Another Artist', '\(mbid)')")
             let summary = try await h.run()
-            let linked = try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE mbid = '\(mbid)' AND song_id = 'existing-mbid'")
+            let linked = try await h.catalog.scalar(
+                "SELECT count(*) FROM external_plays WHERE mbid = '\(mbid)' AND song_id = 'existing-mbid'")
             let all = try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE mbid = '\(mbid)'")
             #expect(linked == all && all > 0)
             #expect(summary.counters.songsMatched >= all)
@@ -88,10 +89,12 @@ import Testing
             let row = try #require(h.feed.validTrackRows.first { $0.recordingID == nil })
             // Inserted by another application: no key, different case and punctuation.
             try await h.catalog.execute(
-                "INSERT INTO songs (id, title, artist) VALUES ('existing-key', '\(row.song!.uppercased())!', '  \(row.artist!.lowercased())')")
+                "INSERT INTO songs (id, title, artist) VALUES ('existing-key', '\(row.song!.uppercased())!', '  \(row.artist!.lowercased())')"
+            )
             _ = try await h.run()
             let linked = try await h.catalog.scalar(
-                "SELECT count(*) FROM external_plays WHERE title = '\(row.song!)' AND artist = '\(row.artist!)' AND song_id = 'existing-key'")
+                "SELECT count(*) FROM external_plays WHERE title = '\(row.song!)' AND artist = '\(row.artist!)' AND song_id = 'existing-key'"
+            )
             let all = try await h.catalog.scalar(
                 "SELECT count(*) FROM external_plays WHERE title = '\(row.song!)' AND artist = '\(row.artist!)'")
             #expect(linked == all && all > 0)
@@ -174,7 +177,9 @@ import Testing
             let pending = try await h.catalog.open().songsAwaitingEmbedding(limit: 10_000)
             #expect(pending.count == summary.counters.newSongs)
             #expect(
-                h.logs.messages.contains { $0.contains("await an embedding") && $0.contains("ingest.new_songs=\(summary.counters.newSongs)") })
+                h.logs.messages.contains {
+                    $0.contains("await an embedding") && $0.contains("ingest.new_songs=\(summary.counters.newSongs)")
+                })
         }
     }
 

@@ -1,6 +1,6 @@
+import ABC
 import Foundation
 import IngestCore
-import ABC
 import IngestEngine
 import KEXP
 import Spinitron

@@ -8,7 +8,8 @@ import Testing
 /// The spec's failure modes, injected by the fake server on 127.0.0.1.
 @Suite struct FailureModeTests {
     @Test func rateLimitWaitsRetryAfterThenContinues() async throws {
-        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([2: .status(429, headers: ["Retry-After": "7"])]))) { h in
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([2: .status(429, headers: ["Retry-After": "7"])]))) {
+            h in
             let summary = try await h.run(pageSize: 100)
             #expect(summary.status == .complete)
             #expect(h.sleeps.recorded == [.seconds(7)])
@@ -66,7 +67,8 @@ import Testing
     }
 
     @Test func aBodyThatDoesNotParseAbortsWithAClearErrorAndKeepsEarlierPages() async throws {
-        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([2: .json(Data("<html>maintenance</html>".utf8))]))) { h in
+        try await Harness.scoped(try await Harness.make(.sqlite, faults: FaultSchedule([2: .json(Data("<html>maintenance</html>".utf8))])))
+        { h in
             let summary = try await h.run(pageSize: 100)
             #expect(summary.status == .failed)
             #expect(summary.error?.contains("not a plays page") == true)
@@ -105,7 +107,8 @@ import Testing
         let sleeps = SleepRecorder()
         let fetcher = PageFetcher(timeout: .seconds(10)) { sleeps.record($0) }
         let adapter = KEXPAdapter(baseURL: URL(string: "http://radio-ingest-test.invalid/v2")!)
-        let summary = await IngestEngine(fetcher: fetcher).run(adapter, into: try catalog.open(readOnly: true), options: .fast(dryRun: true))
+        let summary = await IngestEngine(fetcher: fetcher).run(
+            adapter, into: try catalog.open(readOnly: true), options: .fast(dryRun: true))
         #expect(summary.status == .failed)
         #expect(summary.error?.contains("cannot resolve the host radio-ingest-test.invalid") == true, "\(summary.error ?? "")")
         #expect(sleeps.recorded.isEmpty, "a name that does not resolve is not retried")
@@ -114,8 +117,12 @@ import Testing
     @Test(arguments: StoreKind.available)
     func aNextLinkThatRepeatsAFetchedPageStopsTheWalkInsteadOfLooping(kind: StoreKind) async throws {
         let server = try await FakeStationServer.start { request in
-            let next = "http://127.0.0.1:\(request.headers["host"]?.split(separator: ":").last ?? "80")/v2/plays/?limit=200&offset=0&ordering=-airdate"
-            return .json(Data(#"{"next": "\#(next)", "results": [{"id": 1, "airdate": "2024-01-01T00:00:00Z", "play_type": "trackplay", "song": "A", "artist": "B"}]}"#.utf8))
+            let next =
+                "http://127.0.0.1:\(request.headers["host"]?.split(separator: ":").last ?? "80")/v2/plays/?limit=200&offset=0&ordering=-airdate"
+            return .json(
+                Data(
+                    #"{"next": "\#(next)", "results": [{"id": 1, "airdate": "2024-01-01T00:00:00Z", "play_type": "trackplay", "song": "A", "artist": "B"}]}"#
+                        .utf8))
         }
         let catalog = try await TestCatalog.make(kind)
         defer { catalog.remove() }

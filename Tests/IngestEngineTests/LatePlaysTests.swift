@@ -88,7 +88,8 @@ import Testing
             #expect(second.status == .complete, "\(second.error ?? "")")
             #expect(second.counters.editedUpstream == 1)
             #expect(second.counters.withdrawnUpstream == 1)
-            #expect(try await h.catalog.rows("SELECT title FROM external_plays WHERE source_play_id = '\(edited.id)'") == [[edited.song ?? ""]])
+            #expect(
+                try await h.catalog.rows("SELECT title FROM external_plays WHERE source_play_id = '\(edited.id)'") == [[edited.song ?? ""]])
             #expect(try await h.catalog.scalar("SELECT count(*) FROM external_plays WHERE source_play_id = '\(withdrawn.id)'") == 1)
             let revisions = try await h.catalog.rows("SELECT kind, source_play_id, title FROM radio_ingest_play_revisions ORDER BY kind")
             #expect(revisions == [["edited", "\(edited.id)", "Corrected Title"], ["withdrawn", "\(withdrawn.id)", ""]])

@@ -36,7 +36,8 @@ import Testing
         var taken = false
         for _ in 0..<200 where !taken {
             try await Task.sleep(for: .milliseconds(50))
-            taken = try await other.acquireLease(source: "kexp", holder: "other-host:2:boot", ttl: .seconds(60), replacing: nil) == .acquired
+            taken =
+                try await other.acquireLease(source: "kexp", holder: "other-host:2:boot", ttl: .seconds(60), replacing: nil) == .acquired
         }
         #expect(taken)
         let summary = await run.value

@@ -41,7 +41,11 @@ struct DatabaseRefusalTests {
     ])
     func aURLThatCannotWorkIsAUsageError(name: String, words: String) async throws {
         let url = try Self.url { components in
-            if name.hasPrefix("port") { components.port = 99999 } else { components.queryItems = [URLQueryItem(name: "sslmode", value: "bogus")] }
+            if name.hasPrefix("port") {
+                components.port = 99999
+            } else {
+                components.queryItems = [URLQueryItem(name: "sslmode", value: "bogus")]
+            }
         }
         let result = try await CLI.run(["status", "--database-url", url])
         #expect(result.status == 64)

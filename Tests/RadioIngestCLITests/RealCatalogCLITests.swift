@@ -39,10 +39,12 @@ import Testing
                 CREATE FUNCTION refuse_plays() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN IF NEW.title = 'Song 7' THEN RAISE EXCEPTION 'no Song 7 today'; END IF; RETURN NEW; END $$
                 """)
-            try await catalog.execute("CREATE TRIGGER refuse_plays BEFORE INSERT ON external_plays FOR EACH ROW EXECUTE FUNCTION refuse_plays()")
+            try await catalog.execute(
+                "CREATE TRIGGER refuse_plays BEFORE INSERT ON external_plays FOR EACH ROW EXECUTE FUNCTION refuse_plays()")
         } else {
             try await catalog.execute(
-                "CREATE TRIGGER refuse_plays BEFORE INSERT ON external_plays WHEN NEW.title = 'Song 7' BEGIN SELECT RAISE(ABORT, 'no Song 7 today'); END")
+                "CREATE TRIGGER refuse_plays BEFORE INSERT ON external_plays WHEN NEW.title = 'Song 7' BEGIN SELECT RAISE(ABORT, 'no Song 7 today'); END"
+            )
         }
         let run = try await CLI.run([
             "kexp", "--database-url", catalog.url, "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--json",

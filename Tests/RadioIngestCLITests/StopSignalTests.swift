@@ -1,6 +1,6 @@
 import Foundation
-import IngestCore
 import GRDB
+import IngestCore
 import IngestTesting
 import Testing
 

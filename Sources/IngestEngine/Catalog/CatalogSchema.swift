@@ -90,7 +90,8 @@ public struct CatalogSchema: Sendable, Equatable {
             columns: Dictionary(uniqueKeysWithValues: SongField.allCases.filter { $0 != .updated }.map { ($0, $0.defaultName) }),
             maxLengths: [:], createdHasDefault: true),
         plays: Plays(
-            songIDType: "text", columns: Dictionary(uniqueKeysWithValues: PlayField.allCases.map { ($0, $0.rawValue + ($0 == .created ? "_at" : "")) }),
+            songIDType: "text",
+            columns: Dictionary(uniqueKeysWithValues: PlayField.allCases.map { ($0, $0.rawValue + ($0 == .created ? "_at" : "")) }),
             maxLengths: [:], idToGenerate: nil, createdHasDefault: true))
 
     /// Reads the layout from the columns of `songs` and `external_plays`.
@@ -116,7 +117,8 @@ public struct CatalogSchema: Sendable, Equatable {
         for field in SongField.allCases {
             if let explicit = names[field.rawValue] {
                 guard byName[explicit] != nil else {
-                    throw IngestError.storage("the catalog mapping names songs.\(explicit) for \(field.rawValue), but songs has no such column")
+                    throw IngestError.storage(
+                        "the catalog mapping names songs.\(explicit) for \(field.rawValue), but songs has no such column")
                 }
                 found[field] = explicit
             } else if let name = columns.first(where: { field.matches($0.name) })?.name {
@@ -199,14 +201,17 @@ public struct CatalogSchema: Sendable, Equatable {
     /// One line per fact, for `migrate` and `status`.
     public var summary: [String] {
         func list<F: RawRepresentable>(_ columns: [F: String]) -> String where F.RawValue == String {
-            columns.sorted { $0.key.rawValue < $1.key.rawValue }.map { $0.key.rawValue == $0.value ? $0.value : "\($0.key.rawValue)=\($0.value)" }
-                .joined(separator: ", ")
+            columns.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                $0.key.rawValue == $0.value ? $0.value : "\($0.key.rawValue)=\($0.value)"
+            }
+            .joined(separator: ", ")
         }
         var lines = [
             "songs: ids \(songs.idKind.rawValue) (\(songs.idType)); columns written: id, title, artist, \(list(songs.columns))",
             "external_plays: song_id \(plays.songIDType); columns written: source, source_play_id, title, artist, song_id, \(list(plays.columns))",
         ]
-        let limits = (songs.maxLengths.map { "songs.\($0.key) ≤ \($0.value)" } + plays.maxLengths.map { "external_plays.\($0.key) ≤ \($0.value)" })
+        let limits =
+            (songs.maxLengths.map { "songs.\($0.key) ≤ \($0.value)" } + plays.maxLengths.map { "external_plays.\($0.key) ≤ \($0.value)" })
             .sorted()
         if !limits.isEmpty { lines.append("length limits: " + limits.joined(separator: ", ")) }
         return lines

@@ -56,7 +56,8 @@ extension Array where Element == SongHit {
     public func addingPending(_ pending: [String: String], for keys: [String]) -> [SongHit] {
         guard !pending.isEmpty else { return self }
         let found = Set(filter { $0.kind == .key }.map(\.value))
-        return self + keys.compactMap { key in found.contains(key) ? nil : pending[key].map { SongHit(kind: .key, value: key, songID: $0) } }
+        return self
+            + keys.compactMap { key in found.contains(key) ? nil : pending[key].map { SongHit(kind: .key, value: key, songID: $0) } }
     }
 }
 

@@ -70,7 +70,9 @@ public struct PageWriter: Sendable {
             plays.append(fitted.play)
             if let rejection = fitted.rejection { rejected[index] = rejection }
             for reason in fitted.dropped {
-                logger.notice("dropped a value the catalog cannot hold", metadata: ["ingest.play_id": "\(play.sourcePlayID)", "ingest.reason": "\(reason)"])
+                logger.notice(
+                    "dropped a value the catalog cannot hold",
+                    metadata: ["ingest.play_id": "\(play.sourcePlayID)", "ingest.reason": "\(reason)"])
             }
         }
         guard !plays.isEmpty else {

@@ -16,7 +16,9 @@ struct CheckpointCommand: AsyncParsableCommand {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            let checkpoint = try await database.withStore(readOnly: true, logger: logging.makeLogger(), config: try config.load(), announce: true) {
+            let checkpoint = try await database.withStore(
+                readOnly: true, logger: logging.makeLogger(), config: try config.load(), announce: true
+            ) {
                 store in
                 try await store.checkpoint(for: source)
             }

@@ -26,7 +26,9 @@ extension RadioIngest {
             let loaded = try config.require()
             let store = try database.open(readOnly: false, logger: logger, config: loaded)
             logger.notice("daemon started", metadata: ["ingest.catalog": "\(store.location) (\(store.kind))"])
-            let scheduler = Scheduler(config: loaded, runner: ConfiguredRun(store: store, logger: logger, dryRun: false, leaseTTL: loaded.leaseTTL), logger: logger)
+            let scheduler = Scheduler(
+                config: loaded, runner: ConfiguredRun(store: store, logger: logger, dryRun: false, leaseTTL: loaded.leaseTTL),
+                logger: logger)
             let group = ServiceGroup(services: [scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             do {
                 try await group.run()

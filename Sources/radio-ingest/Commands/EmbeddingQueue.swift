@@ -21,7 +21,8 @@ extension RadioIngest {
 
         func run() async throws {
             let logger = logging.makeLogger()
-            let (songs, total) = try await database.withStore(readOnly: true, logger: logger, config: try config.load(), announce: true) { store in
+            let (songs, total) = try await database.withStore(readOnly: true, logger: logger, config: try config.load(), announce: true) {
+                store in
                 (try await store.songsAwaitingEmbedding(limit: limit), try await store.countSongsAwaitingEmbedding())
             }
             let encoder = JSONEncoder()

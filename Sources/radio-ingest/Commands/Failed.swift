@@ -28,7 +28,9 @@ struct FailedCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (failures, total) = try await database.withStore(readOnly: true, logger: logging.makeLogger(), config: try config.load(), announce: true) {
+            let (failures, total) = try await database.withStore(
+                readOnly: true, logger: logging.makeLogger(), config: try config.load(), announce: true
+            ) {
                 store in
                 (try await store.failedPlays(source: source, limit: limit), try await store.countFailedPlays(source: source))
             }

@@ -44,7 +44,9 @@ struct MatchCommand: AsyncParsableCommand {
         print("rules:    " + (explanation.steps.isEmpty ? "none fired (case, accents and punctuation only)" : ""))
         for step in explanation.steps { print("  - \(step)") }
         if let found {
-            print("song:     would link to \(found.id)  \(found.artist) – \(found.title)  (by \(found.method == "mbid" ? "MusicBrainz id" : "key"))")
+            print(
+                "song:     would link to \(found.id)  \(found.artist) – \(found.title)  (by \(found.method == "mbid" ? "MusicBrainz id" : "key"))"
+            )
         } else {
             print("song:     no song has this \(mbid == nil ? "" : "MusicBrainz id or ")key; a run would insert a new one")
         }

@@ -5,7 +5,8 @@ import IngestEngine
 extension RadioIngest {
     /// `radio-ingest migrate`: creates or upgrades the catalog schema.
     struct Migrate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create or upgrade the tool's tables (idempotent); report the catalog's layout.",
+        static let configuration = CommandConfiguration(
+            abstract: "Create or upgrade the tool's tables (idempotent); report the catalog's layout.",
             discussion: """
                 Creates songs, external_plays and ingestion_checkpoints only where they do not exist; tables another \
                 application owns are used as they are, never altered. The tool's own state lives in radio_ingest_* and \

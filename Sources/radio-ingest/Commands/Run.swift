@@ -92,8 +92,11 @@ enum SummaryTable {
     static func json(_ summaries: [RunSummary]) -> String {
         let total = summaries.map(\.counters).reduce(RunCounters(), +)
         let totalJSON = (try? JSONEncoder().encode(total)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        let catalog = summaries.compactMap(\.catalog).first.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
-        return "{\"catalog\":\(catalog ?? "null"),\"status\":\"\(overall(summaries))\",\"sources\":[" + summaries.map { $0.json() }.joined(separator: ",")
+        let catalog = summaries.compactMap(\.catalog).first.flatMap { try? JSONEncoder().encode($0) }.map {
+            String(decoding: $0, as: UTF8.self)
+        }
+        return "{\"catalog\":\(catalog ?? "null"),\"status\":\"\(overall(summaries))\",\"sources\":["
+            + summaries.map { $0.json() }.joined(separator: ",")
             + "],\"total\":" + totalJSON + "}"
     }
 

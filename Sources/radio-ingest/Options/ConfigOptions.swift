@@ -18,9 +18,13 @@ struct ConfigOptions: ParsableArguments {
     /// The config, or `nil` when none is given or found; a broken one is a usage error.
     func load() throws -> IngestConfig? {
         guard let path = resolvedPath else { return nil }
-        return try usage { try ConfigLoader(
+        return try usage {
+            try ConfigLoader(
                 knownAdapters: Set(registeredAdapters.map { $0.name }),
-                optionValidators: Dictionary(uniqueKeysWithValues: registeredAdapters.map { factory in (factory.name, { try factory.validate(options: $0) }) })).load(path: path) }
+                optionValidators: Dictionary(
+                    uniqueKeysWithValues: registeredAdapters.map { factory in (factory.name, { try factory.validate(options: $0) }) })
+            ).load(path: path)
+        }
     }
 
     /// The config, required.
