@@ -37,7 +37,7 @@ public struct IngestEngine: Sendable {
         _ adapter: any StationAdapter, into store: any CatalogStore, options: RunOptions,
         stop: StopSignal = StopSignal()
     ) async -> RunSummary {
-        let startedAt = now()
+        var startedAt = now()
         var logger = self.logger
         logger[metadataKey: "ingest.source"] = "\(adapter.sourceName)"
         var record = RunRecord(source: adapter.sourceName, flagsJSON: options.flagsJSON, startedAt: startedAt, status: "running")
@@ -50,6 +50,11 @@ public struct IngestEngine: Sendable {
                 if let skipped = try await claim(adapter.sourceName, in: store, startedAt: startedAt, logger: logger) {
                     return skipped
                 }
+                // The run starts once it holds the source: taking the lease can wait for another
+                // process's last page to commit, and the run history must never show two runs
+                // of one source at once.
+                startedAt = now()
+                record.startedAt = startedAt
                 leased = true
                 walk.lease = (holder, leaseTTL)
                 record.id = try await store.startRun(record)
@@ -96,11 +101,13 @@ public struct IngestEngine: Sendable {
             failure = "\(error)"
         }
         if let failure { logger.error("run failed", metadata: ["ingest.error": "\(failure)"]) }
+        // The run ends before the source is released, so the next holder's run starts after it.
+        let finishedAt = now()
         if leased { try? await store.releaseLease(source: adapter.sourceName, holder: holder) }
 
         var summary = RunSummary(
             source: adapter.sourceName, runID: record.id, status: failure == nil ? status : .failed, dryRun: options.dryRun,
-            counters: walk.counters, songsAwaitingEmbedding: nil, error: failure, startedAt: startedAt, finishedAt: now())
+            counters: walk.counters, songsAwaitingEmbedding: nil, error: failure, startedAt: startedAt, finishedAt: finishedAt)
         summary.songsAwaitingEmbedding = try? await store.countSongsAwaitingEmbedding()
         summary.catalog = store.location
         await closeHistory(summary, started: record, in: store, logger: logger)
