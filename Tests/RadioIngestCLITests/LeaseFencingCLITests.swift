@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngestEngine
+import GRDB
 import IngestTesting
 import Testing
 
@@ -35,9 +36,17 @@ import Testing
             if pages == 1 { break }
             try await Task.sleep(for: .milliseconds(25))
         }
-        let requests = server.server.requests.count
-        for _ in 0..<400 where server.server.requests.count == requests { try await Task.sleep(for: .milliseconds(5)) }
-        kill(paused.processIdentifier, SIGSTOP)
+        // Pause it between pages: just after it asked for the next one, and only once no
+        // transaction of it is open (a loaded machine can notice the request late).
+        var clear = false
+        for _ in 0..<20 where !clear {
+            let requests = server.server.requests.count
+            for _ in 0..<400 where server.server.requests.count == requests { try await Task.sleep(for: .milliseconds(5)) }
+            kill(paused.processIdentifier, SIGSTOP)
+            clear = try await !Self.aTransactionIsOpen(catalog)
+            if !clear { kill(paused.processIdentifier, SIGCONT) }
+        }
+        #expect(clear)
         try await Task.sleep(for: .milliseconds(1500))
         let successor = try await CLI.run(["kexp", "--config", config, "--json"], environment: environment)
         let before = try await Self.checkpoint(catalog)
@@ -57,6 +66,32 @@ import Testing
         // Every play once: the woken process added nothing over its successor's pages.
         #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == feed.validTrackRows.count)
         #expect(try await catalog.scalar("SELECT count(DISTINCT source_play_id) FROM external_plays") == feed.validTrackRows.count)
+    }
+
+    /// Whether some connection holds a write transaction open (SQLite: the write lock is taken;
+    /// PostgreSQL: a session is inside a transaction).
+    static func aTransactionIsOpen(_ catalog: TestCatalog) async throws -> Bool {
+        switch catalog.kind {
+        case .postgres:
+            return try await catalog.scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'"
+            ) > 0
+        case .sqlite:
+            let path = String(catalog.url.dropFirst("sqlite:".count))
+            var configuration = Configuration()
+            configuration.allowsUnsafeTransactions = true
+            let probe = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? probe.close() }
+            do {
+                try await probe.writeWithoutTransaction { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    try db.execute(sql: "ROLLBACK")
+                }
+                return false
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                return true
+            }
+        }
     }
 
     static func checkpoint(_ catalog: TestCatalog) async throws -> Checkpoint? {
