@@ -1,7 +1,7 @@
 import Foundation
+import GRDB
 import IngestCore
 import IngestEngine
-import GRDB
 import IngestTesting
 import Testing
 
