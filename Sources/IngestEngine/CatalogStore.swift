@@ -126,6 +126,19 @@ public struct DuplicateGroup: Sendable, Equatable, Codable {
         self.key = key
         self.songs = songs
     }
+
+    /// Rows ordered by key (canonical song first within a key), gathered into groups.
+    public static func grouping(_ rows: [(key: String, song: Song)]) -> [DuplicateGroup] {
+        var groups: [DuplicateGroup] = []
+        for (key, song) in rows {
+            if groups.last?.key == key {
+                groups[groups.count - 1].songs.append(song)
+            } else {
+                groups.append(DuplicateGroup(key: key, songs: [song]))
+            }
+        }
+        return groups
+    }
 }
 
 /// A song inserted by RadioIngest that still needs an embedding.

@@ -138,9 +138,9 @@ extension PostgresCatalog {
     }
 
     public func duplicateSongs(limit: Int) async throws -> [DuplicateGroup] {
-        guard try await schemaPresent(), try await keysTablePresent() else { return [] }
+        guard try await schemaPresent(), try await tablePresent("radio_ingest_song_keys") else { return [] }
         return try await withConnection { connection in
-            var groups: [DuplicateGroup] = []
+            var rows: [(key: String, song: DuplicateGroup.Song)] = []
             for try await (key, id, title, artist, plays, canonical) in try await execute(
                 """
                 WITH groups AS (
@@ -155,14 +155,9 @@ extension PostgresCatalog {
                 ORDER BY k.computed_key, (k.match_key IS NULL), k.song_id
                 """, on: connection
             ).decode((String, String, String, String, Int, Bool).self) {
-                let song = DuplicateGroup.Song(id: id, title: title, artist: artist, plays: plays, canonical: canonical)
-                if groups.last?.key == key {
-                    groups[groups.count - 1].songs.append(song)
-                } else {
-                    groups.append(.init(key: key, songs: [song]))
-                }
+                rows.append((key, DuplicateGroup.Song(id: id, title: title, artist: artist, plays: plays, canonical: canonical)))
             }
-            return groups
+            return DuplicateGroup.grouping(rows)
         }
     }
 
@@ -179,12 +174,11 @@ extension PostgresCatalog {
         }
     }
 
-    func keysTablePresent() async throws -> Bool {
+    /// Whether the table `name` exists in the current schema (read-only commands do not migrate).
+    func tablePresent(_ name: String) async throws -> Bool {
         try await withConnection { connection in
-            for try await name in try await execute("SELECT to_regclass('radio_ingest_song_keys')::text", on: connection).decode(
-                String?.self)
-            {
-                return name != nil
+            for try await found in try await execute("SELECT to_regclass(\(name))::text", on: connection).decode(String?.self) {
+                return found != nil
             }
             return false
         }
@@ -251,7 +245,7 @@ extension PostgresCatalog {
     }
 
     public func failedPlays(source: String?, limit: Int) async throws -> [FailedPlay] {
-        guard try await failedPlaysTablePresent() else { return [] }
+        guard try await tablePresent("radio_ingest_failed_plays") else { return [] }
         return try await withConnection { connection in
             var failures: [FailedPlay] = []
             for try await (source, id, record, reason, runID, attempts, last) in try await execute(
@@ -271,7 +265,7 @@ extension PostgresCatalog {
     }
 
     public func countFailedPlays(source: String?) async throws -> Int {
-        guard try await failedPlaysTablePresent() else { return 0 }
+        guard try await tablePresent("radio_ingest_failed_plays") else { return 0 }
         return try await withConnection { connection in
             for try await count in try await execute(
                 "SELECT count(*) FROM radio_ingest_failed_plays WHERE (\(source)::text IS NULL OR source = \(source))", on: connection
@@ -279,17 +273,6 @@ extension PostgresCatalog {
                 return count
             }
             return 0
-        }
-    }
-
-    func failedPlaysTablePresent() async throws -> Bool {
-        try await withConnection { connection in
-            for try await name in try await execute("SELECT to_regclass('radio_ingest_failed_plays')::text", on: connection).decode(
-                String?.self)
-            {
-                return name != nil
-            }
-            return false
         }
     }
 }

@@ -161,33 +161,30 @@ extension SQLiteCatalog {
         try await guarded {
             try await writer.read { db in
                 guard try db.tableExists("radio_ingest_song_keys"), try db.tableExists("songs") else { return [] }
-                var groups: [DuplicateGroup] = []
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
-                        WITH groups AS (
-                            SELECT computed_key FROM radio_ingest_song_keys WHERE key_version = ? AND computed_key IS NOT NULL
-                            GROUP BY computed_key HAVING count(*) > 1 ORDER BY computed_key LIMIT ?
-                        ), plays AS (
-                            SELECT CAST(song_id AS TEXT) AS sid, count(*) AS n FROM external_plays WHERE song_id IS NOT NULL GROUP BY song_id
+                return DuplicateGroup.grouping(
+                    try Row.fetchAll(
+                        db,
+                        sql: """
+                            WITH groups AS (
+                                SELECT computed_key FROM radio_ingest_song_keys WHERE key_version = ? AND computed_key IS NOT NULL
+                                GROUP BY computed_key HAVING count(*) > 1 ORDER BY computed_key LIMIT ?
+                            ), plays AS (
+                                SELECT CAST(song_id AS TEXT) AS sid, count(*) AS n FROM external_plays WHERE song_id IS NOT NULL GROUP BY song_id
+                            )
+                            SELECT k.computed_key AS key, k.song_id AS id, s.title AS title, s.artist AS artist, coalesce(p.n, 0) AS plays,
+                                   k.match_key IS NOT NULL AS canonical
+                            FROM radio_ingest_song_keys k JOIN groups g ON g.computed_key = k.computed_key
+                            JOIN songs s ON CAST(s.id AS TEXT) = k.song_id LEFT JOIN plays p ON p.sid = k.song_id
+                            ORDER BY k.computed_key, (k.match_key IS NULL), k.song_id
+                            """, arguments: [SongKey.version, limit]
+                    ).map { row in
+                        (
+                            row["key"],
+                            DuplicateGroup.Song(
+                                id: row["id"], title: row["title"], artist: row["artist"], plays: row["plays"],
+                                canonical: row["canonical"])
                         )
-                        SELECT k.computed_key AS key, k.song_id AS id, s.title AS title, s.artist AS artist, coalesce(p.n, 0) AS plays,
-                               k.match_key IS NOT NULL AS canonical
-                        FROM radio_ingest_song_keys k JOIN groups g ON g.computed_key = k.computed_key
-                        JOIN songs s ON CAST(s.id AS TEXT) = k.song_id LEFT JOIN plays p ON p.sid = k.song_id
-                        ORDER BY k.computed_key, (k.match_key IS NULL), k.song_id
-                        """, arguments: [SongKey.version, limit])
-                {
-                    let key: String = row["key"]
-                    let song = DuplicateGroup.Song(
-                        id: row["id"], title: row["title"], artist: row["artist"], plays: row["plays"], canonical: row["canonical"])
-                    if groups.last?.key == key {
-                        groups[groups.count - 1].songs.append(song)
-                    } else {
-                        groups.append(.init(key: key, songs: [song]))
-                    }
-                }
-                return groups
+                    })
             }
         }
     }
