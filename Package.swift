@@ -99,8 +99,9 @@ let package = Package(
         .testTarget(
             name: "CatalogStoreTests",
             dependencies: [
-                "IngestEngine", "IngestCore", "IngestTesting", "SQLiteCatalog", "PostgresCatalog",
+                "IngestEngine", "IngestCore", "IngestTesting", "SQLiteCatalog", "PostgresCatalog", "KEXP",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

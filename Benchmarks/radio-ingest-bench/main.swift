@@ -1,21 +1,22 @@
-// Ingests generated KEXP plays from a local fake server into each catalog with no polite
-// delay, and prints plays per second, SQL statements per page and peak memory.
+// Ingests generated KEXP plays, served by a fake KEXP server in a separate process, into fresh
+// catalogs with no polite delay, and prints plays per second, per-decile page write times, SQL
+// statements per page and peak memory. See docs/performance.md.
 //
-//   swift run -c release radio-ingest-bench [--plays N] [--sqlite PATH] [--postgres URL]
+//   radio-ingest-bench [--plays N] [--stores sqlite,postgres] [--catalog-songs N] [--parts]
+//                      [--postgres URL]
 //
-// Without --postgres, $RADIO_INGEST_TEST_POSTGRES_URL is used when set.
+// --catalog-songs N first fills each catalog as another program would (Musicr's tables, N songs
+// without match keys) and times keying them, then the first run on that catalog.
+// --feed URL uses a feed already serving (`radio-ingest-bench serve-feed --plays N`).
+// --parts also times the pipeline's parts alone (keys, YAML-free dry run).
+// Without --postgres, $RADIO_INGEST_TEST_POSTGRES_URL is used when set (an administrator URL:
+// each measurement creates a database of its own).
 import Foundation
 import IngestCore
 import IngestEngine
 import IngestTesting
 import KEXP
 import Logging
-import PostgresCatalog
-import SQLiteCatalog
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 func argument(_ name: String) -> String? {
     let args = CommandLine.arguments
@@ -23,79 +24,49 @@ func argument(_ name: String) -> String? {
     return args[index + 1]
 }
 
-func peakMemoryMiB() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_maxrss) / 1024
-}
-
 let playCount = Int(argument("--plays") ?? "100000") ?? 100_000
-let sqlitePath =
-    argument("--sqlite") ?? FileManager.default.temporaryDirectory.appendingPathComponent("radio-ingest-bench-\(getpid()).sqlite").path
-let postgresURL = argument("--postgres") ?? ProcessInfo.processInfo.environment["RADIO_INGEST_TEST_POSTGRES_URL"]
+if CommandLine.arguments.dropFirst().first == FeedProcess.command { try await FeedProcess.serve(plays: playCount) }
 
-let logger: Logger = {
-    var logger = Logger(label: "bench")
-    logger.logLevel = .warning
-    return logger
-}()
-let feed = GeneratedKEXPFeed(count: playCount, distinctSongs: max(500, playCount / 4))
-let server = try await FeedServer.start(feed)
-print("generated \(playCount) plays (\(feed.validTrackRows.count) valid track plays) on \(server.apiRoot)")
+if let url = argument("--postgres") { setenv("RADIO_INGEST_TEST_POSTGRES_URL", url, 1) }
+let hasPostgres = !(ProcessInfo.processInfo.environment["RADIO_INGEST_TEST_POSTGRES_URL"] ?? "").isEmpty
+let stores = (argument("--stores") ?? "sqlite,postgres").split(separator: ",").compactMap { StoreKind(rawValue: String($0)) }
+let catalogSongs = argument("--catalog-songs").flatMap(Int.init)
 
-func measure(_ name: String, store: any CatalogStore, statements: () -> Int?) async throws {
-    try await store.migrate()
-    let adapter = KEXPAdapter(baseURL: server.apiRoot)
-    let engine = IngestEngine(logger: logger)
-    let before = statements() ?? 0
-    let clock = ContinuousClock()
-    let start = clock.now
-    let summary = await engine.run(adapter, into: store, options: RunOptions(politeDelay: .zero))
-    let elapsed = clock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    let c = summary.counters
-    let perPage = statements().map { Double($0 - before) / Double(max(c.pagesFetched, 1)) }
-    print(
-        String(
-            format: "%@: %@ — %d pages, %d plays stored in %.2f s = %.0f plays/s%@, peak memory %.0f MiB",
-            name, summary.status.rawValue, c.pagesFetched, c.provenanceInserted, seconds,
-            Double(c.trackPlays) / seconds,
-            perPage.map { String(format: ", %.2f SQL statements per page (incl. run bookkeeping)", $0) } ?? "",
-            peakMemoryMiB()))
-    if let error = summary.error { print("  error: \(error)") }
-    await store.close()
-}
+// --feed URL: a feed process started by someone else (Benchmarks/compare-dlt.sh shares one with dlt).
+let feedProcess = try argument("--feed").flatMap(URL.init(string:)) == nil ? FeedProcess.Handle(plays: playCount) : nil
+defer { feedProcess?.stop() }
+guard let apiRoot = argument("--feed").flatMap(URL.init(string:)) ?? feedProcess?.apiRoot else { fatalError("no feed") }
+let feedSongs = max(500, playCount / 4)
+print("feed: \(playCount) generated plays on \(apiRoot) (a separate process)")
 
-// Parts of the pipeline on their own, to see where a run's time goes.
-do {
-    let clock = ContinuousClock()
-    let rows = feed.validTrackRows
-    var start = clock.now
+if CommandLine.arguments.contains("--parts") {
+    let rows = FeedProcess.feed(plays: min(playCount, 100_000)).validTrackRows
     var keys = 0
-    for row in rows where SongKey.make(title: row.song ?? "", artist: row.artist ?? "") != nil { keys += 1 }
-    let keying = clock.now - start
-    start = clock.now
-    let adapter = KEXPAdapter(baseURL: server.apiRoot)
-    let engine = IngestEngine(logger: logger)
-    let dry = await engine.run(
-        adapter, into: try SQLiteCatalog(path: sqlitePath + ".absent", readOnly: true),
-        options: RunOptions(dryRun: true, politeDelay: .zero))
-    let fetching = clock.now - start
-    func rate(_ n: Int, _ d: Duration) -> String {
-        String(format: "%.0f/s", Double(n) / (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18))
-    }
-    print(
-        "song keys alone: \(keys) in \(keying) = \(rate(keys, keying)); dry run (fetch, parse, plan; no writes): \(dry.counters.trackPlays) track plays in \(fetching) = \(rate(dry.counters.trackPlays, fetching))"
-    )
+    let keying = await seconds { for row in rows where SongKey.make(title: row.song ?? "", artist: row.artist ?? "") != nil { keys += 1 } }
+    print(String(format: "song keys alone: %d in %.2f s = %.0f keys/s", keys, keying, Double(keys) / keying))
 }
 
-try? FileManager.default.removeItem(atPath: sqlitePath)
-try await measure("sqlite", store: try SQLiteCatalog(path: sqlitePath), statements: { nil })
-for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlitePath + suffix) }
-if let postgresURL {
-    let store = try PostgresCatalog(url: postgresURL, logger: logger)
-    try await measure("postgres", store: store, statements: { store.statementCount })
-} else {
-    print("postgres: skipped (pass --postgres URL or set RADIO_INGEST_TEST_POSTGRES_URL)")
+for kind in stores {
+    if kind == .postgres && !hasPostgres {
+        print("postgres: skipped (pass --postgres URL or set RADIO_INGEST_TEST_POSTGRES_URL)")
+        continue
+    }
+    let catalog = try await TestCatalog.make(kind)
+    defer { catalog.remove() }
+    if let catalogSongs {
+        try await ForeignCatalog.fill(catalog, songs: catalogSongs, feedSongs: feedSongs)
+        let store = try catalog.open()
+        resetPeakMemory()
+        var keyed = 0
+        let keying = try await seconds {
+            try await store.migrate()
+            keyed = try await store.prepareForMatching(readOnly: false)
+        }
+        print(
+            String(
+                format: "%@: keyed %d foreign songs in %.1f s (%.0f songs/s), peak memory %.0f MiB", kind.rawValue, keyed, keying,
+                Double(keyed) / keying, peakMemoryMiB()))
+        await store.close()
+    }
+    try await IngestRun.measure(kind, catalog: catalog, apiRoot: apiRoot, dryRun: CommandLine.arguments.contains("--dry-run"))
 }
-try await server.server.shutdown()

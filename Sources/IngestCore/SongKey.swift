@@ -96,6 +96,9 @@ public enum SongKey {
     /// folding, and diacritic folding that keeps kana voicing marks (ガ is not カ), plus the
     /// letters Unicode does not decompose.
     static func fold(_ text: String) -> String {
+        // ASCII has nothing to compose, widen or strip: folding it is lowercasing it (the
+        // common case, and Foundation's folding is the costliest step of a key).
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.lowercased() }
         let cased = text.precomposedStringWithCompatibilityMapping.folding(options: [.caseInsensitive, .widthInsensitive], locale: nil)
         guard cased.unicodeScalars.contains(where: { !$0.isASCII }) else { return cased }
         var scalars = String.UnicodeScalarView()
@@ -159,9 +162,10 @@ public enum SongKey {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         var pendingSpace = false
-        for scalar in text.replacingOccurrences(of: "&", with: " and ").unicodeScalars {
+        let joined = text.utf8.contains(UInt8(ascii: "&")) ? text.replacingOccurrences(of: "&", with: " and ") : text
+        for scalar in joined.unicodeScalars {
             if scalar == "'" || scalar == "`" { continue }
-            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+            if isWordCharacter(scalar) {
                 if pendingSpace && !result.isEmpty { result.append(" ") }
                 pendingSpace = false
                 result.unicodeScalars.append(scalar)
@@ -170,6 +174,15 @@ public enum SongKey {
             }
         }
         return result
+    }
+
+    /// A letter or a digit in any script (checked without Unicode's tables for ASCII).
+    static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            let v = scalar.value
+            return (0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v)
+        }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
     /// Characters typed for an apostrophe: right and left quotes, the acute accent, the grave

@@ -37,12 +37,13 @@ public struct PageBatch: Sendable {
     /// did) and the lease it must still hold (checked, and renewed, inside the page's transaction).
     public var run: RunProgress?
 
-    public init(source: String, plays: [Play], checkpoint: Checkpoint?, run: RunProgress? = nil) {
+    /// A batch of `plays`; their keys come from `memo` when given (a walk's keys computed ahead).
+    public init(source: String, plays: [Play], checkpoint: Checkpoint?, run: RunProgress? = nil, memo: SongKeyMemo? = nil) {
         self.source = source
         self.plays = plays
         self.checkpoint = checkpoint
         self.run = run
-        self.matchKeys = plays.map(PagePlan.key(for:))
+        self.matchKeys = memo.map { memo in plays.map { memo.key(title: $0.title, artist: $0.artist) } } ?? plays.map(PagePlan.key(for:))
     }
 }
 

@@ -103,7 +103,13 @@ public struct PagePlan: Sendable {
 
     /// The match key of a play (never empty: validation guarantees a title and an artist).
     public static func key(for play: Play) -> String {
-        SongKey.make(title: play.title, artist: play.artist) ?? (play.title + "\u{1F}" + play.artist)
+        key(title: play.title, artist: play.artist)
+    }
+
+    /// The key of a song with this title and artist (its ``SongKey``, or the raw pair when the
+    /// title normalizes to nothing).
+    public static func key(title: String, artist: String) -> String {
+        SongKey.make(title: title, artist: artist) ?? (title + "\u{1F}" + artist)
     }
 
     /// Replaces planned song ids by the ids the catalog stored them under (when the database

@@ -54,3 +54,43 @@ public enum SongKeying {
     /// How many songs to key per statement.
     public static let batchSize = 2_000
 }
+
+/// Keys a catalog's songs batch after batch, computing each batch's keys (the costly part)
+/// while the batch before it is stored, so the two cores share the work. Batches are stored
+/// one at a time and in order: whether a key is taken depends on the batches before.
+public struct KeyingPipeline {
+    /// Stores one batch: its songs, their computed keys in order, and the batch's number
+    /// (from 1). Returns how many songs it keyed.
+    public typealias Store = @Sendable ([SongKeying.Unkeyed], [String?], Int) async throws -> Int
+
+    let store: Store
+    var storing: Task<Int, any Error>?
+    var total = 0
+    var batches = 0
+
+    public init(store: @escaping Store) {
+        self.store = store
+    }
+
+    /// Computes `songs`' keys, waits for the batch before to be stored, then stores these in
+    /// the background.
+    public mutating func add(_ songs: [SongKeying.Unkeyed]) async throws {
+        let keys = SongKeying.keys(for: songs)
+        if let storing { total += try await storing.value }
+        batches += 1
+        let (store, number) = (self.store, batches)
+        storing = Task { try await store(songs, keys, number) }
+    }
+
+    /// Waits for the last batch; returns how many songs were keyed in all.
+    public mutating func finish() async throws -> Int {
+        if let storing {
+            self.storing = nil
+            total += try await storing.value
+        }
+        return total
+    }
+
+    /// Stops a batch still being stored (when the pass failed).
+    public func cancel() { storing?.cancel() }
+}

@@ -24,6 +24,8 @@ struct SourceWalk {
     var reread: TimeWindow?
     /// Plays the source returned inside ``reread``, to notice stored plays it no longer has.
     var seenInReread = Set<String>()
+    /// Song keys computed while fetching, for the pages' batches.
+    let keys = SongKeyMemo()
 
     init(
         adapter: any StationAdapter, store: any CatalogStore, options: RunOptions, fetcher: PageFetcher, logger: Logger,
@@ -55,10 +57,17 @@ struct SourceWalk {
     }
 
     /// Walks one window; returns `false` when a limit stopped it before its end.
+    ///
+    /// The next page is fetched while the current one is written (``PageAhead``); it is taken
+    /// only where the walk would have fetched it, so limits, stops and failures act as if the
+    /// pages were fetched one after the other.
     mutating func walk(_ window: TimeWindow, checkpoint: inout Checkpoint) async throws -> Bool {
         var request = try adapter.firstRequest(for: window)
         var progress = WindowProgress(window: window, order: adapter.order)
         var fetched = Set<PageRequest>()
+        var ahead: PageAhead?
+        defer { ahead?.cancel() }
+        let step = PageStep(adapter: adapter, fetcher: fetcher, logger: logger, stop: stop, politeDelay: options.politeDelay, keys: keys)
         while true {
             // A source whose `next` repeats a page already fetched would be walked for ever.
             guard fetched.insert(request).inserted else {
@@ -69,14 +78,15 @@ struct SourceWalk {
             if let pageLimit = options.pageLimit, counters.pagesFetched >= pageLimit { return false }
             if stop.isRequested { throw StopRequested() }
             try Task.checkCancellation()
-            if counters.pagesFetched > 0 && options.politeDelay > .zero {
-                let (fetcher, delay) = (self.fetcher, options.politeDelay)
-                try await stop.interrupting { try await fetcher.sleep(delay) }
-            }
 
-            let (fetcher, logger) = (self.fetcher, self.logger)
-            let body = try await stop.interrupting { [request] in try await fetcher.fetch(request, logger: logger) }
-            let page = try adapter.parse(body, for: request)
+            let fetchedPage: FetchedPage
+            if let pending = ahead, pending.request == request {
+                ahead = nil
+                fetchedPage = try await pending.value()
+            } else {
+                fetchedPage = try await step.fetch(request, afterDelay: counters.pagesFetched > 0)
+            }
+            let page = fetchedPage.page
             counters.pagesFetched += 1
             counters.playsSeen += page.records.count
 
@@ -115,14 +125,23 @@ struct SourceWalk {
             }
             checkpoint.pagesCommitted += 1
 
+            if !prepared.stoppedByLimit, !endOfWindow, let next = page.next, !fetched.contains(next),
+                options.pageLimit.map({ counters.pagesFetched < $0 }) ?? true, !stop.isRequested
+            {
+                ahead = PageAhead.start(next, using: step)
+            }
+
             let runProgress = runID.flatMap { id in
                 lease.map { RunProgress(runID: id, counters: counters, holder: $0.holder, leaseTTL: $0.ttl) }
             }
-            let batch = PageBatch(source: adapter.sourceName, plays: prepared.plays, checkpoint: checkpoint, run: runProgress)
+            let batch = PageBatch(source: adapter.sourceName, plays: prepared.plays, checkpoint: checkpoint, run: runProgress, memo: keys)
+            let clock = ContinuousClock()
+            let writeStart = clock.now
             let dispositions = try await write(batch)
+            let timing = PageTiming(fetch: fetchedPage.fetchTime, write: clock.now - writeStart)
             counters.add(dispositions)
             countLatePlays(batch.plays, dispositions)
-            logPage(request: request, prepared: prepared)
+            logPage(request: request, prepared: prepared, timing: timing)
             if prepared.stoppedByLimit { return false }
             guard !endOfWindow, let next = page.next else { return true }
             request = next
@@ -176,7 +195,7 @@ struct SourceWalk {
         }
     }
 
-    func logPage(request: PageRequest, prepared: PreparedPage) {
+    func logPage(request: PageRequest, prepared: PreparedPage, timing: PageTiming) {
         // How far back (or forward) in the station's own time the walk has reached.
         let reached =
             (adapter.order == .newestFirst ? prepared.plays.map(\.airdate).min() : prepared.plays.map(\.airdate).max())
@@ -186,7 +205,18 @@ struct SourceWalk {
             metadata: [
                 "ingest.page": "\(counters.pagesFetched)", "ingest.reached": "\(reached)", "ingest.plays": "\(prepared.plays.count)",
                 "ingest.track_plays_total": "\(counters.trackPlays)", "ingest.url": "\(request.redactedURL)",
+                "ingest.fetch_ms": "\(timing.milliseconds(timing.fetch))", "ingest.write_ms": "\(timing.milliseconds(timing.write))",
             ])
+    }
+}
+
+/// How long a page took to fetch and parse (its polite delay excluded), and to write.
+struct PageTiming {
+    var fetch: Duration
+    var write: Duration
+
+    func milliseconds(_ duration: Duration) -> String {
+        String(format: "%.2f", Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15)
     }
 }
 

@@ -27,9 +27,14 @@ public struct GeneratedKEXPFeed: Sendable {
     let renderedRows: [Data]
 
     /// `count` rows ending at `newest`, one every `spacing` seconds.
+    ///
+    /// Songs cycle through `distinctSongs`, so a walk meets every new song in its first
+    /// `distinctSongs` tracks; with `steadySongs`, one track in four is a song not played
+    /// before and the rest repeat earlier ones, at the same rate all through the history (the
+    /// benchmark's shape: per-page work stays the same while the tables grow).
     public init(
         count: Int, newest: Date = Date(timeIntervalSince1970: 1_700_000_000), spacing: Int64 = 180,
-        distinctSongs: Int = 500
+        distinctSongs: Int = 500, steadySongs: Bool = false
     ) {
         var rows: [Row] = []
         rows.reserveCapacity(count)
@@ -47,7 +52,7 @@ public struct GeneratedKEXPFeed: Sendable {
             }
             previous = airdate
             let isTrack = i % 7 != 6
-            let songIndex = (i * 31) % distinctSongs
+            let songIndex = steadySongs ? (i % 4 == 0 ? i / 4 : (i &* 2_654_435_761 >> 7) % max(1, i / 4)) : (i * 31) % distinctSongs
             var row = Row(id: 2_000_000 + (i * 7_919) % (count * 3 + 1), airdateMicros: airdate, isTrack: isTrack)
             if isTrack {
                 row.song = i % 97 == 13 ? "" : "Song \(songIndex)"

@@ -18,50 +18,75 @@ extension PostgresCatalog {
         let query = PostgresQuery(
             unsafeSQL: "SELECT s.id::text, s.title, s.artist FROM songs s WHERE \(unkeyed) ORDER BY \(order)", binds: bindings)
         // One ordered pass over the unkeyed songs (streamed, never held whole), keyed in
-        // batches on a second connection: time linear in the catalog, memory flat.
+        // batches on a second connection: time linear in the catalog, memory flat. Each
+        // batch's keys are computed while the batch before it is written (``KeyingPipeline``).
+        // Keys of an older version give way as their songs are re-keyed; a catalog that holds
+        // none (any catalog keyed by this version, or keyed for the first time) skips that step.
+        let olderKeys = readOnly || !keysTable ? false : try await holdsOlderKeys()
         return try await withConnection { reader in
-            var batch: [SongKeying.Unkeyed] = []
-            var total = 0
-            var batches = 0
-            var pending: [String: String] = [:]
-            for try await (id, title, artist) in try await execute(query, on: reader).decode((String, String, String).self) {
-                batch.append(.init(id: id, title: title, artist: artist))
-                guard batch.count == SongKeying.batchSize else { continue }
-                total += try await key(batch, readOnly: readOnly, into: &pending)
-                batch.removeAll(keepingCapacity: true)
-                batches += 1
+            var pipeline = KeyingPipeline { songs, keys, number in
+                if readOnly { return self.remember(songs, keys: keys) }
+                let count = try await self.storeKeys(songs, keys: keys, replacingOlder: olderKeys)
                 // The key table grows from empty during the pass: refresh the planner's
                 // statistics as it does (after 1, 4, 16, 64, 256 batches), or its look-ups
                 // turn into scans and the pass into quadratic time.
-                if !readOnly, [1, 4, 16, 64, 256].contains(batches) {
-                    try await withConnection { try await execute("ANALYZE radio_ingest_song_keys", on: $0) }
+                if [1, 4, 16, 64, 256].contains(number) {
+                    try await self.withConnection { try await self.execute("ANALYZE radio_ingest_song_keys", on: $0) }
                 }
+                return count
             }
-            if !batch.isEmpty { total += try await key(batch, readOnly: readOnly, into: &pending) }
-            if readOnly { state.withLock { $0.pendingKeys = pending } }
-            return total
+            defer { pipeline.cancel() }
+            var batch: [SongKeying.Unkeyed] = []
+            for try await (id, title, artist) in try await execute(query, on: reader).decode((String, String, String).self) {
+                batch.append(.init(id: id, title: title, artist: artist))
+                guard batch.count == SongKeying.batchSize else { continue }
+                try await pipeline.add(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+            if !batch.isEmpty { try await pipeline.add(batch) }
+            return try await pipeline.finish()
         }
     }
 
-    /// Keys one batch of songs; in read-only mode keeps the keys in memory instead.
-    func key(_ songs: [SongKeying.Unkeyed], readOnly: Bool, into pending: inout [String: String]) async throws -> Int {
-        if readOnly {
-            let assignments = SongKeying.assign(songs, taken: Set(pending.keys))
-            pending.merge(SongKeying.songIDsByKey(assignments)) { first, _ in first }
-            return assignments.count
+    /// Whether any song holds a key of another version than ``SongKey/version``.
+    func holdsOlderKeys() async throws -> Bool {
+        try await withConnection { connection in
+            for try await older in try await execute(
+                "SELECT EXISTS (SELECT 1 FROM radio_ingest_song_keys WHERE key_version <> \(SongKey.version))", on: connection
+            ).decode(Bool.self) {
+                return older
+            }
+            return false
         }
-        return try await withConnection { connection in
+    }
+
+    /// Keeps a batch's keys in memory, for a preview that cannot store them.
+    func remember(_ songs: [SongKeying.Unkeyed], keys: [String?]) -> Int {
+        state.withLock { state in
+            let taken = Set(keys.compactMap { $0 }.filter { state.pendingKeys[$0] != nil })
+            let assignments = SongKeying.assign(songs, keys: keys, taken: taken)
+            state.pendingKeys.merge(SongKeying.songIDsByKey(assignments)) { first, _ in first }
+        }
+        return songs.count
+    }
+
+    /// Stores one batch's keys (`keys`, computed in order); a key another song holds already
+    /// leaves the song keyed without one. On a page connection: every statement here looks up
+    /// by index, and a sequential scan of the growing key table per batch would make the pass
+    /// quadratic.
+    func storeKeys(_ songs: [SongKeying.Unkeyed], keys: [String?], replacingOlder: Bool) async throws -> Int {
+        try await withConnection(pages: true) { connection in
             try await inTransaction(on: connection) {
                 try await execute("SELECT pg_advisory_xact_lock(7305417204)", on: connection)
                 let ids = songs.map(\.id)
-                let keys = SongKeying.keys(for: songs)
                 let candidates = keys.compactMap { $0 }
-                // Keys of an older version give way: their songs are re-keyed in this pass.
-                try await execute(
-                    """
-                    DELETE FROM radio_ingest_song_keys WHERE key_version <> \(SongKey.version)
-                        AND (song_id = ANY(\(ids)) OR match_key = ANY(\(candidates)))
-                    """, on: connection)
+                if replacingOlder {
+                    try await execute(
+                        """
+                        DELETE FROM radio_ingest_song_keys WHERE key_version <> \(SongKey.version)
+                            AND (song_id = ANY(\(ids)) OR match_key = ANY(\(candidates)))
+                        """, on: connection)
+                }
                 var taken = Set<String>()
                 for try await key in try await execute(
                     "SELECT match_key FROM radio_ingest_song_keys WHERE match_key = ANY(\(candidates))", on: connection
@@ -69,7 +94,7 @@ extension PostgresCatalog {
                     taken.insert(key)
                 }
                 let assignments = SongKeying.assign(songs, keys: keys, taken: taken)
-                let payload = try PostgresPayload.json(assignments)
+                let payload = PostgresPayload.json(assignments)
                 try await execute(
                     """
                     INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)

@@ -15,6 +15,12 @@ import Synchronization
 public final class PostgresCatalog: CatalogStore {
     public let kind = "postgres"
     let client: PostgresClient
+    /// The connections pages are written and previewed on: sequential scans are ruled out on
+    /// them (`enable_seqscan=off`, set when each connects), so every look-up and insert of a
+    /// page reads through an index however far the planner's statistics lag behind a growing
+    /// table, and per-page cost stays flat. Everything else (keying the catalog, counts, the
+    /// run history) uses ``client``.
+    let pageClient: PostgresClient
     let runTask: Task<Void, Never>
     let logger: Logger
     let state = Mutex(State())
@@ -28,6 +34,7 @@ public final class PostgresCatalog: CatalogStore {
         var reachable = false
         var schema: CatalogSchema?
         var keysTablePresent = false
+        var statistics = PlannerStatistics()
     }
 
     let endpoint: (host: String, port: Int)?
@@ -48,11 +55,19 @@ public final class PostgresCatalog: CatalogStore {
         configuration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
+        configuration.options.additionalStartupParameters.append(("enable_seqscan", "off"))
+        let pageClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.pageClient = pageClient
         self.logger = logger
         self.endpoint = configuration.host.map { ($0, configuration.port ?? 5432) }
         self.location = PostgresURL.redacted(url)
         self.probeConfiguration = try? parsed.connectionConfiguration()
-        self.runTask = Task { await client.run() }
+        self.runTask = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await client.run() }
+                group.addTask { await pageClient.run() }
+            }
+        }
     }
 
     /// SQL statements sent so far by this store (for the benchmark).
@@ -93,11 +108,13 @@ public final class PostgresCatalog: CatalogStore {
         }
     }
 
-    /// Runs `body` on one connection, turning connection failures into a clear storage error.
-    func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` on one connection (of ``pageClient`` for `pages`), turning connection
+    /// failures into a clear storage error.
+    @discardableResult
+    func withConnection<T>(pages: Bool = false, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await ensureReachable()
         do {
-            return try await client.withConnection(body)
+            return try await (pages ? pageClient : client).withConnection(body)
         } catch let error as IngestError {
             throw error
         } catch let error as PSQLError {
@@ -242,12 +259,14 @@ public final class PostgresCatalog: CatalogStore {
         // The raw client, not `withConnection`: a server error must reach the page writer
         // unmapped, so that it can tell a refused row from a failed database.
         do {
-            return try await client.withConnection { connection in
+            let value = try await pageClient.withConnection { connection in
                 try await inTransaction(on: connection) {
                     try await body(
                         PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, pendingKeys: [:]))
                 }
             }
+            try await refreshStatisticsIfGrown()
+            return value
         } catch let error as PSQLError where rejectionReason(error) == nil {
             throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
         }
@@ -257,7 +276,7 @@ public final class PostgresCatalog: CatalogStore {
         let schema = try await catalogSchema()
         let (keys, pending) = state.withLock { ($0.keysTablePresent, $0.pendingKeys) }
         guard try await schemaPresent() else { return try await body(EmptyCatalogSession(schema: schema, pendingKeys: pending)) }
-        return try await withConnection { connection in
+        return try await withConnection(pages: true) { connection in
             try await inTransaction(.readOnly, on: connection) {
                 try await body(
                     PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, pendingKeys: pending))

@@ -11,31 +11,6 @@ enum PostgresPayload {
         return String(decoding: try encoder.encode(rows), as: UTF8.self)
     }
 
-    /// One provenance row; `airdate` is RFC 3339 text, cast to `timestamptz` in SQL.
-    struct PlayRecord: Encodable {
-        var sourcePlayId: String
-        var title: String
-        var artist: String
-        var album: String?
-        var airdate: String
-        var mbid: String?
-        var isrc: String?
-        var year: Int?
-        var songId: String
-
-        init(_ row: PagePlan.PlayRow) {
-            sourcePlayId = row.play.sourcePlayID
-            title = row.play.title
-            artist = row.play.artist
-            album = row.play.album
-            airdate = Timestamp.format(row.play.airdate)
-            mbid = row.play.mbid?.lowercased()
-            isrc = row.play.isrc
-            year = row.play.year
-            songId = row.songID
-        }
-    }
-
     /// One refused play, for `radio_ingest_failed_plays`.
     struct FailureRecord: Encodable {
         var source: String

@@ -113,12 +113,13 @@ struct PostgresSession: CatalogSession {
             RETURNING id::text
             """
         var bindings = PostgresBindings()
-        bindings.append(try PostgresPayload.json(planned))
+        bindings.append(PostgresPayload.json(planned))
         bindings.append(SongKey.version)
         var inserted: [String: String] = [:]
         for try await id in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(String.self) {
             inserted[storedID[id] ?? id] = id
         }
+        catalog.noteInserted(inserted.count, into: .songs)
         return inserted
     }
 
@@ -163,12 +164,13 @@ struct PostgresSession: CatalogSession {
             RETURNING source_play_id
             """
         var bindings = PostgresBindings()
-        bindings.append(try PostgresPayload.json(rows.map(PostgresPayload.PlayRecord.init)))
+        bindings.append(PostgresPayload.json(rows))
         bindings.append(source)
         var inserted = Set<String>()
         for try await id in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(String.self) {
             inserted.insert(id)
         }
+        catalog.noteInserted(inserted.count, into: .plays)
         return inserted
     }
 

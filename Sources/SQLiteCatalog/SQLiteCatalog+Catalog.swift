@@ -10,10 +10,29 @@ extension SQLiteCatalog {
         guard hasSongs else { return 0 }
         let previewOnly = readOnly || self.readOnly
         // Keyset pagination by rowid (creation order): each batch starts where the last ended,
-        // so keying the whole catalog reads it once.
+        // so keying the whole catalog reads it once. Each batch's keys are computed while the
+        // batch before it is written (``KeyingPipeline``).
+        // Keys of an older version give way as their songs are re-keyed; a catalog that holds
+        // none skips that step.
+        let olderKeys =
+            previewOnly || !keysTable
+            ? false
+            : try await guarded {
+                try await writer.read { db in
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM radio_ingest_song_keys WHERE key_version <> ?)", arguments: [SongKey.version])
+                        ?? false
+                }
+            }
+        var pipeline = KeyingPipeline { songs, keys, _ in
+            if previewOnly { return self.remember(songs, keys: keys) }
+            try await self.guarded {
+                try await self.write { db in try Self.storeKeys(for: songs, keys: keys, replacingOlder: olderKeys, in: db) }
+            }
+            return songs.count
+        }
+        defer { pipeline.cancel() }
         var after: Int64 = 0
-        var total = 0
-        var pending: [String: String] = [:]
         while true {
             let from = after
             let batch = try await guarded {
@@ -21,18 +40,26 @@ extension SQLiteCatalog {
             }
             guard let last = batch.last else { break }
             after = last.rowID
-            let songs = batch.map(\.song)
-            if previewOnly {
-                let assignments = SongKeying.assign(songs, taken: Set(pending.keys))
-                pending.merge(SongKeying.songIDsByKey(assignments)) { first, _ in first }
-            } else {
-                try await guarded { try await write { db in try Self.storeKeys(for: songs, in: db) } }
-            }
-            total += songs.count
-            if batch.count < SongKeying.batchSize { break }
+            try await pipeline.add(batch.map(\.song))
+            if batch.count < Self.keyingBatchSize { break }
         }
-        if previewOnly { pendingKeys.withLock { $0 = pending } }
-        return total
+        return try await pipeline.finish()
+    }
+
+    /// Songs keyed per transaction. Larger than PostgreSQL's (``SongKeying/batchSize``): keys
+    /// land at random places in the key table's three B-trees, and each commit writes every
+    /// page it touched to the WAL, so fewer, larger batches write far less (1,000,000 songs:
+    /// 35 s in batches of 2,000, 25 s in batches of 10,000).
+    static let keyingBatchSize = 10_000
+
+    /// Keeps a batch's keys in memory, for a preview that cannot store them.
+    func remember(_ songs: [SongKeying.Unkeyed], keys: [String?]) -> Int {
+        pendingKeys.withLock { pending in
+            let taken = Set(keys.compactMap { $0 }.filter { pending[$0] != nil })
+            let assignments = SongKeying.assign(songs, keys: keys, taken: taken)
+            pending.merge(SongKeying.songIDsByKey(assignments)) { first, _ in first }
+        }
+        return songs.count
     }
 
     /// Up to a batch of songs after `rowID` without a current key, in rowid order.
@@ -42,7 +69,7 @@ extension SQLiteCatalog {
             ? "AND NOT EXISTS (SELECT 1 FROM radio_ingest_song_keys k WHERE k.song_id = s.id AND k.key_version = ?)" : "AND ? IS NOT NULL"
         return try Row.fetchAll(
             db, sql: "SELECT s.rowid, s.id, s.title, s.artist FROM songs s WHERE s.rowid > ? \(unkeyed) ORDER BY s.rowid LIMIT ?",
-            arguments: [rowID, SongKey.version, SongKeying.batchSize]
+            arguments: [rowID, SongKey.version, Self.keyingBatchSize]
         ).map { row in
             let id: DatabaseValue = row[1]
             return (row[0], SongKeying.Unkeyed(id: SQLiteSession.text(id), title: row[2], artist: row[3]))
@@ -50,25 +77,26 @@ extension SQLiteCatalog {
     }
 
     /// Stores keys for `songs`; a key another song holds already leaves the song keyed without one.
-    static func storeKeys(for songs: [SongKeying.Unkeyed], in db: Database) throws {
-        let ids = try SQLiteSession.jsonArray(songs.map(\.id))
-        let keys = SongKeying.keys(for: songs)
+    static func storeKeys(for songs: [SongKeying.Unkeyed], keys: [String?], replacingOlder: Bool, in db: Database) throws {
         let candidates = try SQLiteSession.jsonArray(keys.compactMap { $0 })
-        // Keys of an older version give way: their songs are re-keyed in this pass.
-        try db.execute(
-            sql: """
-                DELETE FROM radio_ingest_song_keys WHERE key_version <> ?
-                    AND (song_id IN (SELECT value FROM json_each(?)) OR match_key IN (SELECT value FROM json_each(?)))
-                """,
-            arguments: [SongKey.version, ids, candidates])
+        if replacingOlder {
+            let ids = try SQLiteSession.jsonArray(songs.map(\.id))
+            // Two look-ups by index (an OR of the two would scan the table).
+            try db.execute(
+                sql: """
+                    DELETE FROM radio_ingest_song_keys WHERE key_version <> ? AND song_id IN (SELECT value FROM json_each(?));
+                    DELETE FROM radio_ingest_song_keys WHERE key_version <> ? AND match_key IN (SELECT value FROM json_each(?))
+                    """,
+                arguments: [SongKey.version, ids, SongKey.version, candidates])
+        }
         let taken = Set(
             try String.fetchAll(
                 db, sql: "SELECT match_key FROM radio_ingest_song_keys WHERE match_key IN (SELECT value FROM json_each(?))",
                 arguments: [candidates]))
+        let insert = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version) VALUES (?, ?, ?, ?)")
         for a in SongKeying.assign(songs, keys: keys, taken: taken) {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version) VALUES (?, ?, ?, ?)",
-                arguments: [a.id, a.computedKey, a.matchKey, SongKey.version])
+            try insert.execute(arguments: [a.id, a.computedKey, a.matchKey, SongKey.version])
         }
     }
 

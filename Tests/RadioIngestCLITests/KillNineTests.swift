@@ -19,9 +19,10 @@ import Testing
         let arguments = ["kexp", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--database-url", catalog.url]
 
         let (process, _, _) = try CLI.start(arguments + ["--incremental"], directory: directory)
-        // Page k+1 is requested only after page k commits: at the 3rd request, pages 1 and 2 are
-        // in, and page 3 is in flight. Kill without warning.
-        for _ in 0..<2000 where server.server.requests.count < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        // Page k+1 is requested (fetched ahead) once page k is in hand, and page k+2 only after
+        // page k committed: at the 4th request, pages 1 and 2 are in and page 3 is being written
+        // or fetched. Kill without warning.
+        for _ in 0..<2000 where server.server.requests.count < 4 { try await Task.sleep(for: .milliseconds(5)) }
         kill(process.processIdentifier, SIGKILL)
         await CLI.waitForExit(process)
         #expect(process.terminationReason == .uncaughtSignal)

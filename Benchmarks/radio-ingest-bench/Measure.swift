@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Wall-clock seconds of `body`.
+func seconds(of body: () async throws -> Void) async rethrows -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    try await body()
+    return (clock.now - start).seconds
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// The process's peak resident memory since the last ``resetPeakMemory()`` (Linux `VmHWM`).
+func peakMemoryMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kib = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+    return kib / 1024
+}
+
+/// Starts a new peak-memory measurement (Linux: writing 5 to `clear_refs` resets `VmHWM`).
+func resetPeakMemory() {
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+}
+
+/// Collects each page's write time from the engine's `page done` log lines.
+struct PageTimeCollector: LogHandler {
+    final class Times: Sendable {
+        let writes = Mutex<[Double]>([])
+        let fetches = Mutex<[Double]>([])
+    }
+
+    let times = Times()
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        guard event.message == "page done", let metadata = event.metadata else { return }
+        if case .string(let value) = metadata["ingest.write_ms"], let ms = Double(value) { times.writes.withLock { $0.append(ms) } }
+        if case .string(let value) = metadata["ingest.fetch_ms"], let ms = Double(value) { times.fetches.withLock { $0.append(ms) } }
+        if event.level >= .warning { print("  \(event.level): \(event.message)") }
+    }
+}
+
+/// Page write times in ten consecutive groups (the run's first tenth of pages, its second, ...):
+/// the mean of each, and how the slowest compares with the fastest.
+struct Deciles {
+    let means: [Double]
+
+    init(_ times: [Double]) {
+        let size = max(1, times.count / 10)
+        means = stride(from: 0, to: min(times.count, size * 10), by: size).map { start in
+            let slice = times[start..<min(start + size, times.count)]
+            return slice.reduce(0, +) / Double(slice.count)
+        }
+    }
+
+    var ratio: Double { (means.max() ?? 0) / max(means.min() ?? 1, 0.001) }
+
+    var description: String {
+        "page write ms by decile of the run: " + means.map { String(format: "%.1f", $0) }.joined(separator: " ")
+            + String(format: " (slowest/fastest %.2fx)", ratio)
+    }
+}
+
+/// CPU seconds this process has used (user and system).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
