@@ -40,7 +40,8 @@ let package = Package(
         .target(
             name: "PostgresCatalog",
             dependencies: [
-                "IngestCore", "IngestEngine",
+                // SQLiteCatalog for ScratchPreviewKeys: a preview's keys in a scratch file.
+                "IngestCore", "IngestEngine", "SQLiteCatalog",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

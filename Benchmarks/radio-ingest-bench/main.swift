@@ -7,6 +7,7 @@
 //
 // --catalog-songs N first fills each catalog as another program would (Musicr's tables, N songs
 // without match keys) and times keying them, then the first run on that catalog.
+// --dry-run previews instead (with --catalog-songs, on the catalog as filled, unkeyed).
 // --feed URL uses a feed already serving (`radio-ingest-bench serve-feed --plays N`).
 // --parts also times the pipeline's parts alone (keys, YAML-free dry run).
 // Without --postgres, $RADIO_INGEST_TEST_POSTGRES_URL is used when set (an administrator URL:
@@ -53,8 +54,12 @@ for kind in stores {
     }
     let catalog = try await TestCatalog.make(kind)
     defer { catalog.remove() }
+    let dryRun = CommandLine.arguments.contains("--dry-run")
     if let catalogSongs {
         try await ForeignCatalog.fill(catalog, songs: catalogSongs, feedSongs: feedSongs)
+    }
+    // A dry run previews against the catalog as it is (its songs not keyed yet).
+    if let catalogSongs, !dryRun {
         let store = try catalog.open()
         resetPeakMemory()
         var keyed = 0
@@ -68,5 +73,5 @@ for kind in stores {
                 Double(keyed) / keying, peakMemoryMiB()))
         await store.close()
     }
-    try await IngestRun.measure(kind, catalog: catalog, apiRoot: apiRoot, dryRun: CommandLine.arguments.contains("--dry-run"))
+    try await IngestRun.measure(kind, catalog: catalog, apiRoot: apiRoot, dryRun: dryRun)
 }

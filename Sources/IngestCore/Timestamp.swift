@@ -40,9 +40,35 @@ public enum Timestamp {
         let day = seconds.floorDiv(86_400)
         let secondOfDay = seconds - day * 86_400
         let (y, m, d) = civilDate(daysSinceEpoch: day)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00", y, m, d,
-            Int(secondOfDay / 3600), Int(secondOfDay % 3600 / 60), Int(secondOfDay % 60), Int(fraction))
+        guard (0...9999).contains(y) else {
+            return String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00", y, m, d,
+                Int(secondOfDay / 3600), Int(secondOfDay % 3600 / 60), Int(secondOfDay % 60), Int(fraction))
+        }
+        // Written digit by digit: `String(format:)` costs microseconds, and every play's airdate
+        // is formatted on its way to the catalog.
+        var text = [UInt8]()
+        text.reserveCapacity(32)
+        func digits(_ value: Int, _ width: Int, then separator: Character?) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+            if let separator { text.append(separator.asciiValue!) }
+        }
+        digits(Int(y), 4, then: "-")
+        digits(Int(m), 2, then: "-")
+        digits(Int(d), 2, then: "T")
+        digits(Int(secondOfDay / 3600), 2, then: ":")
+        digits(Int(secondOfDay % 3600 / 60), 2, then: ":")
+        digits(Int(secondOfDay % 60), 2, then: ".")
+        digits(Int(fraction), 6, then: nil)
+        text += Array("+00:00".utf8)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Whole microseconds since 1970, the precision every store keeps.

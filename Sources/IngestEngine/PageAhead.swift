@@ -26,7 +26,11 @@ struct PageAhead: Sendable {
     /// The page, or the error its fetch or parse ended with. Cancelling the waiting task
     /// cancels the fetch.
     func value() async throws -> FetchedPage {
-        try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
     }
 
     func cancel() { task.cancel() }

@@ -60,6 +60,9 @@ public struct PageFetcher: Sendable {
             case .fatal(let error):
                 throw error
             case .retryable(let reason, let retryAfter):
+                // A cancelled fetch (the walk ended, or a page fetched ahead is no longer
+                // wanted) is not a failure to retry.
+                try Task.checkCancellation()
                 guard attempt <= retry.maxRetries else {
                     throw IngestError.network(
                         "giving up on \(request.redactedURL) after \(attempt) attempts: \(reason). "

@@ -46,11 +46,6 @@ public enum SongKeying {
         assign(songs, keys: keys(for: songs), taken: taken)
     }
 
-    /// The assignments as a key → song id index (for previews, which cannot store keys).
-    public static func songIDsByKey(_ assignments: [Assignment]) -> [String: String] {
-        Dictionary(assignments.compactMap { a in a.matchKey.map { ($0, a.id) } }, uniquingKeysWith: { first, _ in first })
-    }
-
     /// How many songs to key per statement.
     public static let batchSize = 2_000
 }

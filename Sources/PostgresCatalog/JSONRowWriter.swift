@@ -26,7 +26,9 @@ struct JSONRowWriter {
             case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
             case 0..<0x20:
                 let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+                bytes += [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ]
             default: bytes.append(byte)
             }
         }
@@ -54,7 +56,7 @@ struct JSONRowWriter {
 }
 
 extension PostgresPayload {
-    /// Provenance rows for `jsonb_to_recordset` (`airdate` as RFC 3339 text, MBIDs lowercased).
+    /// Provenance rows for `json_to_recordset` (`airdate` as RFC 3339 text, MBIDs lowercased).
     static func json(_ rows: [PagePlan.PlayRow]) -> String {
         var writer = JSONRowWriter()
         for row in rows {
@@ -73,7 +75,7 @@ extension PostgresPayload {
         return writer.text
     }
 
-    /// New songs for `jsonb_to_recordset`.
+    /// New songs for `json_to_recordset`.
     static func json(_ songs: [PagePlan.NewSong]) -> String {
         var writer = JSONRowWriter()
         for song in songs {

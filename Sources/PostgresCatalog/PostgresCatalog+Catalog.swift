@@ -2,6 +2,7 @@ import Foundation
 import IngestCore
 import IngestEngine
 import PostgresNIO
+import SQLiteCatalog
 
 extension PostgresCatalog {
     public func prepareForMatching(readOnly: Bool) async throws -> Int {
@@ -24,8 +25,12 @@ extension PostgresCatalog {
         // none (any catalog keyed by this version, or keyed for the first time) skips that step.
         let olderKeys = readOnly || !keysTable ? false : try await holdsOlderKeys()
         return try await withConnection { reader in
+            let preview = try readOnly ? startPreview() : nil
             var pipeline = KeyingPipeline { songs, keys, number in
-                if readOnly { return self.remember(songs, keys: keys) }
+                if let preview {
+                    try await preview.remember(SongKeying.assign(songs, keys: keys, taken: []))
+                    return songs.count
+                }
                 let count = try await self.storeKeys(songs, keys: keys, replacingOlder: olderKeys)
                 // The key table grows from empty during the pass: refresh the planner's
                 // statistics as it does (after 1, 4, 16, 64, 256 batches), or its look-ups
@@ -60,14 +65,14 @@ extension PostgresCatalog {
         }
     }
 
-    /// Keeps a batch's keys in memory, for a preview that cannot store them.
-    func remember(_ songs: [SongKeying.Unkeyed], keys: [String?]) -> Int {
+    /// A new scratch file for this preview's keys (replacing an earlier preview's).
+    func startPreview() throws -> ScratchPreviewKeys {
+        let preview = try ScratchPreviewKeys()
         state.withLock { state in
-            let taken = Set(keys.compactMap { $0 }.filter { state.pendingKeys[$0] != nil })
-            let assignments = SongKeying.assign(songs, keys: keys, taken: taken)
-            state.pendingKeys.merge(SongKeying.songIDsByKey(assignments)) { first, _ in first }
+            state.previewKeys?.close()
+            state.previewKeys = preview
         }
-        return songs.count
+        return preview
     }
 
     /// Stores one batch's keys (`keys`, computed in order); a key another song holds already
@@ -99,7 +104,7 @@ extension PostgresCatalog {
                     """
                     INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)
                     SELECT t.id, t.computed_key, t.match_key, \(SongKey.version)
-                    FROM jsonb_to_recordset(\(payload)::jsonb) AS t(id text, computed_key text, match_key text)
+                    FROM json_to_recordset(\(payload)::json) AS t(id text, computed_key text, match_key text)
                     ON CONFLICT DO NOTHING
                     """, on: connection)
                 return assignments.count

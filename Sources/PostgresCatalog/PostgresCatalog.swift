@@ -4,22 +4,27 @@ import IngestEngine
 import Logging
 import NIOPosix
 import PostgresNIO
+import SQLiteCatalog
 import Synchronization
 
 /// The production catalog: PostgreSQL through PostgresNIO.
 ///
 /// Every SQL value is bound (`PostgresQuery` interpolation); a page's rows travel as one
-/// `jsonb` bind expanded with `jsonb_to_recordset`, so a page costs at most eight statements
-/// whatever its size: begin, existing plays, song look-up, song and key insert, conflict
-/// look-up (only when another process won a race), play insert, checkpoint, commit.
+/// `json` bind expanded with `json_to_recordset`, so a page costs at most seven statements
+/// whatever its size: begin, one look-up (existing plays and songs by MBID, ISRC and key),
+/// song and key insert, conflict look-up (only when another process won a race), play insert,
+/// checkpoint, commit.
 public final class PostgresCatalog: CatalogStore {
     public let kind = "postgres"
     let client: PostgresClient
-    /// The connections pages are written and previewed on: sequential scans are ruled out on
-    /// them (`enable_seqscan=off`, set when each connects), so every look-up and insert of a
-    /// page reads through an index however far the planner's statistics lag behind a growing
-    /// table, and per-page cost stays flat. Everything else (keying the catalog, counts, the
-    /// run history) uses ``client``.
+    /// The connections pages are written and previewed on. Two planner settings are made when
+    /// each connects, so per-page cost stays flat as the tables grow: sequential scans are
+    /// ruled out (`enable_seqscan=off`: every look-up and insert of a page reads through an
+    /// index however far the statistics lag behind a growing table), and so are parallel
+    /// workers (`max_parallel_workers_per_gather=0`: past a few hundred thousand rows the
+    /// planner starts two worker processes for the page's look-up, about 7 ms each time, for
+    /// a query that takes 1 ms alone). Everything else (keying the catalog, counts, the run
+    /// history) uses ``client``.
     let pageClient: PostgresClient
     let runTask: Task<Void, Never>
     let logger: Logger
@@ -27,8 +32,8 @@ public final class PostgresCatalog: CatalogStore {
 
     struct State {
         var statements = 0
-        /// Keys computed in memory for songs without one, for read-only previews.
-        var pendingKeys: [String: String] = [:]
+        /// Keys a preview computed for songs without one (``ScratchPreviewKeys``).
+        var previewKeys: ScratchPreviewKeys?
         var migrated = false
         var schemaPresent: Bool?
         var reachable = false
@@ -55,7 +60,7 @@ public final class PostgresCatalog: CatalogStore {
         configuration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        configuration.options.additionalStartupParameters.append(("enable_seqscan", "off"))
+        configuration.options.additionalStartupParameters += [("enable_seqscan", "off"), ("max_parallel_workers_per_gather", "0")]
         let pageClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.pageClient = pageClient
         self.logger = logger
@@ -74,6 +79,7 @@ public final class PostgresCatalog: CatalogStore {
     public var statementCount: Int { state.withLock { $0.statements } }
 
     public func close() async {
+        state.withLock { $0.previewKeys?.close() }
         runTask.cancel()
         _ = await runTask.value
     }
@@ -262,7 +268,7 @@ public final class PostgresCatalog: CatalogStore {
             let value = try await pageClient.withConnection { connection in
                 try await inTransaction(on: connection) {
                     try await body(
-                        PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, pendingKeys: [:]))
+                        PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: nil))
                 }
             }
             try await refreshStatisticsIfGrown()
@@ -274,12 +280,12 @@ public final class PostgresCatalog: CatalogStore {
 
     public func withReadSession<T: Sendable>(_ body: (any CatalogSession) async throws -> T) async throws -> T {
         let schema = try await catalogSchema()
-        let (keys, pending) = state.withLock { ($0.keysTablePresent, $0.pendingKeys) }
-        guard try await schemaPresent() else { return try await body(EmptyCatalogSession(schema: schema, pendingKeys: pending)) }
+        let (keys, preview) = state.withLock { ($0.keysTablePresent, $0.previewKeys) }
+        guard try await schemaPresent() else { return try await body(EmptyCatalogSession(schema: schema, previewKeys: preview)) }
         return try await withConnection(pages: true) { connection in
             try await inTransaction(.readOnly, on: connection) {
                 try await body(
-                    PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, pendingKeys: pending))
+                    PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: preview))
             }
         }
     }

@@ -2,8 +2,9 @@ import Foundation
 import IngestCore
 import IngestEngine
 
-/// Encodes a page's rows as one JSON document, bound as a single `jsonb` parameter and
-/// expanded server-side with `jsonb_to_recordset`. Nulls survive, and values stay bound.
+/// Encodes a page's rows as one JSON document, bound as a single parameter and expanded
+/// server-side with `json_to_recordset` (`json`, not `jsonb`: it is read once, and `json`
+/// skips building the binary form). Nulls survive, and values stay bound.
 enum PostgresPayload {
     static func json<T: Encodable>(_ rows: [T]) throws -> String {
         let encoder = JSONEncoder()

@@ -4,7 +4,7 @@ import IngestEngine
 import PostgresNIO
 
 /// The PostgreSQL side of a page write: one statement per look-up or insert, values bound as
-/// one `jsonb` document expanded by `jsonb_to_recordset`, column names taken from the
+/// one JSON document expanded by `json_to_recordset`, column names taken from the
 /// introspected ``CatalogSchema`` (quoted, never from input).
 struct PostgresSession: CatalogSession {
     let catalog: PostgresCatalog
@@ -12,8 +12,8 @@ struct PostgresSession: CatalogSession {
     let schema: CatalogSchema
     /// Whether the tool's key table exists (a dry run on a catalog never migrated has none).
     let keysTablePresent: Bool
-    /// Keys computed in memory for songs without one (previews only).
-    let pendingKeys: [String: String]
+    /// Keys a preview computed for songs without one (previews only).
+    let previewKeys: (any PreviewKeys)?
 
     func execute(_ query: PostgresQuery) async throws -> PostgresRowSequence {
         try await catalog.execute(query, on: connection)
@@ -30,37 +30,53 @@ struct PostgresSession: CatalogSession {
     }
 
     func findSongs(mbids: [String], isrcs: [String], keys: [String]) async throws -> [SongHit] {
+        try await lookUp(source: "", playIDs: [], mbids: mbids, isrcs: isrcs, keys: keys).hits
+    }
+
+    /// One statement: the page's stored plays and the songs holding its MBIDs, ISRCs and keys,
+    /// each branch of the `UNION ALL` tagged by kind.
+    func lookUp(source: String, playIDs: [String], mbids: [String], isrcs: [String], keys: [String]) async throws -> PageLookUp {
         let songs = schema.songs
         let order = songs.columns[.created].map { "s.\(quote($0)), s.id" } ?? "s.id"
-        var branches: [String] = []
+        var branches = [
+            "(SELECT 'p', source_play_id, title, artist FROM external_plays WHERE source = $4 AND source_play_id = ANY($5))"
+        ]
         if let mbid = songs.columns[.mbid] {
             branches.append(
-                "(SELECT DISTINCT ON (s.\(quote(mbid))) 'm', s.\(quote(mbid))::text, s.id::text FROM songs s WHERE s.\(quote(mbid)) = ANY($1) ORDER BY s.\(quote(mbid)), \(order))"
+                "(SELECT DISTINCT ON (s.\(quote(mbid))) 'm', s.\(quote(mbid))::text, s.id::text, NULL FROM songs s WHERE s.\(quote(mbid)) = ANY($1) ORDER BY s.\(quote(mbid)), \(order))"
             )
         }
         if let isrc = songs.columns[.isrc] {
             branches.append(
-                "(SELECT DISTINCT ON (s.\(quote(isrc))) 'i', s.\(quote(isrc))::text, s.id::text FROM songs s WHERE s.\(quote(isrc)) = ANY($2) ORDER BY s.\(quote(isrc)), \(order))"
+                "(SELECT DISTINCT ON (s.\(quote(isrc))) 'i', s.\(quote(isrc))::text, s.id::text, NULL FROM songs s WHERE s.\(quote(isrc)) = ANY($2) ORDER BY s.\(quote(isrc)), \(order))"
             )
         }
         if keysTablePresent {
-            branches.append("(SELECT 'k', match_key, song_id FROM radio_ingest_song_keys WHERE match_key = ANY($3))")
+            branches.append("(SELECT 'k', match_key, song_id, NULL FROM radio_ingest_song_keys WHERE match_key = ANY($3))")
         }
-        var hits: [SongHit] = []
-        if !branches.isEmpty {
-            // Parameters not used by a branch still need a type: cast them all once.
-            let sql = "WITH p AS (SELECT $1::text[] AS m, $2::text[] AS i, $3::text[] AS k) " + branches.joined(separator: " UNION ALL ")
-            var bindings = PostgresBindings()
-            bindings.append(mbids)
-            bindings.append(isrcs)
-            bindings.append(keys)
-            for try await (kind, value, id) in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(
-                (String, String, String).self)
-            {
-                hits.append(SongHit(kind: kind == "m" ? .mbid : kind == "i" ? .isrc : .key, value: value, songID: id))
+        // Parameters not used by a branch still need a type: cast them all once.
+        let sql =
+            "WITH p AS (SELECT $1::text[] AS m, $2::text[] AS i, $3::text[] AS k, $4::text AS src, $5::text[] AS ids) "
+            + branches.joined(separator: " UNION ALL ")
+        var bindings = PostgresBindings()
+        bindings.append(mbids)
+        bindings.append(isrcs)
+        bindings.append(keys)
+        bindings.append(source)
+        bindings.append(playIDs)
+        var found = PageLookUp(existing: [:], hits: [])
+        for try await (kind, value, id, artist) in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(
+            (String, String, String, String?).self)
+        {
+            switch kind {
+            case "p": found.existing[value] = StoredPlay(title: id, artist: artist ?? "")
+            case "m": found.hits.append(SongHit(kind: .mbid, value: value, songID: id))
+            case "i": found.hits.append(SongHit(kind: .isrc, value: value, songID: id))
+            default: found.hits.append(SongHit(kind: .key, value: value, songID: id))
             }
         }
-        return hits.addingPending(pendingKeys, for: keys)
+        found.hits = try await found.hits.addingPreview(previewKeys, for: keys)
+        return found
     }
 
     func insertSongs(_ newSongs: [PagePlan.NewSong]) async throws -> [String: String] {
@@ -100,7 +116,7 @@ struct PostgresSession: CatalogSession {
         let overriding = songs.idKind == .integer ? " OVERRIDING SYSTEM VALUE" : ""
         let sql = """
             WITH i AS (
-                SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id text, match_key text, title text, artist text, album text,
+                SELECT * FROM json_to_recordset($1::json) AS t(id text, match_key text, title text, artist text, album text,
                     year integer, mbid text, isrc text, source text)
             ), claimed AS (
                 INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)
@@ -158,7 +174,7 @@ struct PostgresSession: CatalogSession {
         let sql = """
             INSERT INTO external_plays (\(columns.joined(separator: ", ")))
             SELECT \(values.joined(separator: ", "))
-            FROM jsonb_to_recordset($1::jsonb) AS t(source_play_id text, title text, artist text, album text,
+            FROM json_to_recordset($1::json) AS t(source_play_id text, title text, artist text, album text,
                  airdate text, mbid text, isrc text, year integer, song_id text)
             ON CONFLICT (source, source_play_id) DO NOTHING
             RETURNING source_play_id

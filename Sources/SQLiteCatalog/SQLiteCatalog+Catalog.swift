@@ -20,12 +20,14 @@ extension SQLiteCatalog {
             : try await guarded {
                 try await writer.read { db in
                     try Bool.fetchOne(
-                        db, sql: "SELECT EXISTS (SELECT 1 FROM radio_ingest_song_keys WHERE key_version <> ?)", arguments: [SongKey.version])
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM radio_ingest_song_keys WHERE key_version <> ?)", arguments: [SongKey.version]
+                    )
                         ?? false
                 }
             }
+        let preview = try previewOnly ? startPreview() : nil
         var pipeline = KeyingPipeline { songs, keys, _ in
-            if previewOnly { return self.remember(songs, keys: keys) }
+            if let preview { return try await self.remember(songs, keys: keys, in: preview) }
             try await self.guarded {
                 try await self.write { db in try Self.storeKeys(for: songs, keys: keys, replacingOlder: olderKeys, in: db) }
             }
@@ -46,19 +48,25 @@ extension SQLiteCatalog {
         return try await pipeline.finish()
     }
 
+    /// A new scratch file for this preview's keys (replacing an earlier preview's).
+    func startPreview() throws -> ScratchPreviewKeys {
+        let preview = try ScratchPreviewKeys()
+        previewKeys.withLock { earlier in
+            earlier?.close()
+            earlier = preview
+        }
+        return preview
+    }
+
     /// Songs keyed per transaction. Larger than PostgreSQL's (``SongKeying/batchSize``): keys
     /// land at random places in the key table's three B-trees, and each commit writes every
     /// page it touched to the WAL, so fewer, larger batches write far less (1,000,000 songs:
     /// 35 s in batches of 2,000, 25 s in batches of 10,000).
     static let keyingBatchSize = 10_000
 
-    /// Keeps a batch's keys in memory, for a preview that cannot store them.
-    func remember(_ songs: [SongKeying.Unkeyed], keys: [String?]) -> Int {
-        pendingKeys.withLock { pending in
-            let taken = Set(keys.compactMap { $0 }.filter { pending[$0] != nil })
-            let assignments = SongKeying.assign(songs, keys: keys, taken: taken)
-            pending.merge(SongKeying.songIDsByKey(assignments)) { first, _ in first }
-        }
+    /// Keeps a batch's keys in the preview's scratch file, for a preview that cannot store them.
+    func remember(_ songs: [SongKeying.Unkeyed], keys: [String?], in preview: ScratchPreviewKeys) async throws -> Int {
+        try await preview.remember(SongKeying.assign(songs, keys: keys, taken: []))
         return songs.count
     }
 

@@ -43,7 +43,7 @@ extension SQLiteCatalog {
         return try await gate.withLock {
             try await guarded { try await writer.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") } }
             do {
-                let value = try await body(SQLiteSession(writer: writer, access: .write, schema: schema, keysTable: true, pendingKeys: [:]))
+                let value = try await body(SQLiteSession(writer: writer, access: .write, schema: schema, keysTable: true, previewKeys: nil))
                 try await guarded { try await writer.writeWithoutTransaction { try $0.execute(sql: "COMMIT") } }
                 return value
             } catch {
@@ -58,8 +58,8 @@ extension SQLiteCatalog {
 
     public func withReadSession<T: Sendable>(_ body: (any CatalogSession) async throws -> T) async throws -> T {
         let (schema, keysTable) = try await detectedLayout()
-        let pending = pendingKeys.withLock { $0 }
-        return try await body(SQLiteSession(writer: writer, access: .read, schema: schema, keysTable: keysTable, pendingKeys: pending))
+        let preview = previewKeys.withLock { $0 }
+        return try await body(SQLiteSession(writer: writer, access: .read, schema: schema, keysTable: keysTable, previewKeys: preview))
     }
 
     /// Rolls back the open transaction with the blocking writer call, not the async one: a

@@ -17,7 +17,8 @@ public final class SQLiteCatalog: CatalogStore {
     let path: String
     let writer: any DatabaseWriter
     let readOnly: Bool
-    let pendingKeys = Mutex<[String: String]>([:])
+    /// Keys a preview computed for songs without one (``ScratchPreviewKeys``).
+    let previewKeys = Mutex<ScratchPreviewKeys?>(nil)
     /// The layout found at start, and whether the tool's key table exists.
     let detected = Mutex<(schema: CatalogSchema, keysTable: Bool)?>(nil)
     /// Explicit column names by role, from the config's `catalog` section.
@@ -108,6 +109,7 @@ public final class SQLiteCatalog: CatalogStore {
     /// Folds the write-ahead log into the file and closes it, so the `.sqlite` file alone holds
     /// every row (a copy of it without its `-wal` is complete).
     public func close() async {
+        previewKeys.withLock { $0?.close() }
         await gate.withLock {
             if !readOnly, let pool = writer as? DatabasePool {
                 _ = try? await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }

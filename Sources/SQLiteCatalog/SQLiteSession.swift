@@ -16,8 +16,8 @@ struct SQLiteSession: CatalogSession {
     let schema: CatalogSchema
     /// Whether the tool's key table exists (a read-only file from an older version may lack it).
     let keysTable: Bool
-    /// Keys computed in memory for songs without one (previews only).
-    let pendingKeys: [String: String]
+    /// Keys a preview computed for songs without one (previews only).
+    let previewKeys: (any PreviewKeys)?
 
     func run<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         switch access {
@@ -79,7 +79,7 @@ struct SQLiteSession: CatalogSession {
                 }
             }
         }
-        return hits.addingPending(pendingKeys, for: keys)
+        return try await hits.addingPreview(previewKeys, for: keys)
     }
 
     func insertSongs(_ newSongs: [PagePlan.NewSong]) async throws -> [String: String] {

@@ -31,9 +31,12 @@ import Testing
             }
             for _ in 0..<2000 where server.server.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
             try await blocker.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
-            let committedFirst = try await blocker.writeWithoutTransaction { try Int.fetchOne($0, sql: "SELECT count(*) FROM external_plays") ?? 0 } > 0
+            let committedFirst =
+                try await blocker.writeWithoutTransaction { try Int.fetchOne($0, sql: "SELECT count(*) FROM external_plays") ?? 0 } > 0
             for _ in 0..<2000 where server.server.requests.count < 2 { try await Task.sleep(for: .milliseconds(5)) }
-            let storedWhilePage2WasRequested = try await blocker.writeWithoutTransaction { try Int.fetchOne($0, sql: "SELECT count(*) FROM external_plays") ?? 0 }
+            let storedWhilePage2WasRequested = try await blocker.writeWithoutTransaction {
+                try Int.fetchOne($0, sql: "SELECT count(*) FROM external_plays") ?? 0
+            }
             try await blocker.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
             let summary = await run.value
             await store.close()

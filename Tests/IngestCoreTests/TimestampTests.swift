@@ -53,4 +53,21 @@ import Testing
     func rejectsBadDurations(text: String) {
         #expect(DurationParser.parse(text) == nil)
     }
+
+    @Test func formatsEveryMomentAsTheCalendarDoes() throws {
+        // Airdates spread over 1900-2100, with every kind of fraction: the text must read back
+        // as the same microsecond and match Foundation's own calendar fields.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let micros = Int64.random(in: -2_208_988_800_000_000...4_102_444_800_000_000, using: &generator)
+            let date = Timestamp.date(microseconds: micros)
+            let text = Timestamp.format(date)
+            #expect(Timestamp.parse(text).map(Timestamp.microseconds) == micros, "\(text)")
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+            #expect(text.hasPrefix(expected) && text.hasSuffix("+00:00") && text.count == 32, "\(text) vs \(expected)")
+        }
+    }
 }

@@ -41,11 +41,13 @@ import Testing
     }
 
     @Test func theSameSourceTwiceAtOnceRunsOnceAndNamesTheHolder() async throws {
-        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 3_000), responseDelay: .milliseconds(300))
+        // 30 slow pages (at least 9 s, however fast the writes): long enough for a second
+        // process to start on a loaded machine while the first still holds the source.
+        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 6_000), responseDelay: .milliseconds(300))
         let directory = try CLI.temporaryDirectory()
         let arguments = ["kexp", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--json"]
         let (first, out, _) = try CLI.start(arguments, directory: directory)
-        // The lease is taken before the first request, and 15 slow pages follow it.
+        // The lease is taken before the first request.
         for _ in 0..<1000 where server.server.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
         let second = try await CLI.run(arguments, directory: directory)
         await CLI.waitForExit(first)

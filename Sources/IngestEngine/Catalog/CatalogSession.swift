@@ -50,14 +50,25 @@ public struct PlayRevision: Sendable, Equatable {
     }
 }
 
+/// Keys a preview computed for catalog songs that hold none yet (a dry run cannot store them),
+/// kept outside the catalog in a scratch file and looked up page by page: a preview of an
+/// unkeyed catalog of millions of songs holds no per-song memory.
+public protocol PreviewKeys: Sendable {
+    /// Remembers a batch's keys, oldest songs first: a key remembered before keeps its song.
+    func remember(_ assignments: [SongKeying.Assignment]) async throws
+    /// The songs holding `keys`, by key.
+    func songIDs(holding keys: [String]) async throws -> [String: String]
+}
+
 extension Array where Element == SongHit {
-    /// These hits plus, for `keys` no hit holds, the songs `pending` (keys computed in memory
-    /// for songs not keyed yet, in a preview) gives them.
-    public func addingPending(_ pending: [String: String], for keys: [String]) -> [SongHit] {
-        guard !pending.isEmpty else { return self }
+    /// These hits plus, for `keys` no hit holds, the songs `preview` gives them.
+    public func addingPreview(_ preview: (any PreviewKeys)?, for keys: [String]) async throws -> [SongHit] {
+        guard let preview else { return self }
         let found = Set(filter { $0.kind == .key }.map(\.value))
-        return self
-            + keys.compactMap { key in found.contains(key) ? nil : pending[key].map { SongHit(kind: .key, value: key, songID: $0) } }
+        let missing = keys.filter { !found.contains($0) }
+        guard !missing.isEmpty else { return self }
+        let ids = try await preview.songIDs(holding: missing)
+        return self + missing.compactMap { key in ids[key].map { SongHit(kind: .key, value: key, songID: $0) } }
     }
 }
 
@@ -127,6 +138,9 @@ public protocol CatalogSession {
     /// Songs holding any of these MBIDs (lowercased), ISRCs or match keys; for MBIDs and ISRCs
     /// the oldest song first.
     func findSongs(mbids: [String], isrcs: [String], keys: [String]) async throws -> [SongHit]
+    /// ``storedPlays(source:among:)`` and ``findSongs(mbids:isrcs:keys:)`` together: a store
+    /// may answer both in one statement (one round trip per page fewer).
+    func lookUp(source: String, playIDs: [String], mbids: [String], isrcs: [String], keys: [String]) async throws -> PageLookUp
     /// Inserts new songs with their match keys. A song whose key another song took first is not
     /// inserted. Returns, for each song inserted, the id it was planned with → its stored id.
     func insertSongs(_ songs: [PagePlan.NewSong]) async throws -> [String: String]
@@ -146,4 +160,23 @@ public protocol CatalogSession {
     func clearFailures(source: String, playIDs: [String]) async throws
     /// Runs `body` behind a savepoint: when it throws, only its own writes are undone.
     func withSavepoint<T>(_ body: () async throws -> T) async throws -> T
+}
+
+/// What the catalog holds of a page: its plays already stored, and songs its plays may match.
+public struct PageLookUp: Sendable {
+    public var existing: [String: StoredPlay]
+    public var hits: [SongHit]
+    public init(existing: [String: StoredPlay], hits: [SongHit]) {
+        self.existing = existing
+        self.hits = hits
+    }
+}
+
+extension CatalogSession {
+    /// The two look-ups one after the other.
+    public func lookUp(source: String, playIDs: [String], mbids: [String], isrcs: [String], keys: [String]) async throws -> PageLookUp {
+        PageLookUp(
+            existing: try await storedPlays(source: source, among: playIDs),
+            hits: try await findSongs(mbids: mbids, isrcs: isrcs, keys: keys))
+    }
 }

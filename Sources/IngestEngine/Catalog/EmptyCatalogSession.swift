@@ -4,17 +4,17 @@ import IngestCore
 /// run): nothing is stored, so every play would be new.
 public struct EmptyCatalogSession: CatalogSession {
     public let schema: CatalogSchema
-    /// Keys computed in memory for songs without one.
-    let pendingKeys: [String: String]
+    /// Keys a preview computed for songs without one.
+    let previewKeys: (any PreviewKeys)?
 
-    public init(schema: CatalogSchema = .toolDefault, pendingKeys: [String: String] = [:]) {
+    public init(schema: CatalogSchema = .toolDefault, previewKeys: (any PreviewKeys)? = nil) {
         self.schema = schema
-        self.pendingKeys = pendingKeys
+        self.previewKeys = previewKeys
     }
 
     public func storedPlays(source: String, among ids: [String]) async throws -> [String: StoredPlay] { [:] }
     public func findSongs(mbids: [String], isrcs: [String], keys: [String]) async throws -> [SongHit] {
-        [].addingPending(pendingKeys, for: keys)
+        try await [].addingPreview(previewKeys, for: keys)
     }
     public func insertSongs(_ songs: [PagePlan.NewSong]) async throws -> [String: String] { throw Self.readOnly }
     public func songIDs(holdingKeys keys: [String]) async throws -> [String: String] { [:] }

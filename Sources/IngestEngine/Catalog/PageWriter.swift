@@ -78,11 +78,11 @@ public struct PageWriter: Sendable {
         guard !plays.isEmpty else {
             return PagePlan(source: batch.source, plays: [], keys: [], existing: [:], hits: [])
         }
-        let existing = try await session.storedPlays(source: batch.source, among: plays.map(\.sourcePlayID))
-        let hits = try await session.findSongs(
-            mbids: Array(Set(plays.compactMap(\.mbid))), isrcs: Array(Set(plays.compactMap(\.isrc))), keys: Array(Set(batch.matchKeys)))
+        let found = try await session.lookUp(
+            source: batch.source, playIDs: plays.map(\.sourcePlayID), mbids: Array(Set(plays.compactMap(\.mbid))),
+            isrcs: Array(Set(plays.compactMap(\.isrc))), keys: Array(Set(batch.matchKeys)))
         return PagePlan(
-            source: batch.source, plays: plays, keys: batch.matchKeys, rejected: rejected, existing: existing, hits: hits)
+            source: batch.source, plays: plays, keys: batch.matchKeys, rejected: rejected, existing: found.existing, hits: found.hits)
     }
 
     func write(_ batch: PageBatch, in session: any CatalogSession, isolating: Bool) async throws -> Outcome {
