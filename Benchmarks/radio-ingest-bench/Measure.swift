@@ -31,6 +31,15 @@ func peakMemoryMiB() -> Double {
     return kib / 1024
 }
 
+/// The process's resident memory now (Linux `VmRSS`), in MiB.
+func residentMemoryMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kib = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return 0 }
+    return kib / 1024
+}
+
 /// Starts a new peak-memory measurement (Linux: writing 5 to `clear_refs` resets `VmHWM`).
 func resetPeakMemory() {
     try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)

@@ -62,6 +62,7 @@ for kind in stores {
     if let catalogSongs, !dryRun {
         let store = try catalog.open()
         resetPeakMemory()
+        let before = residentMemoryMiB()
         var keyed = 0
         let keying = try await seconds {
             try await store.migrate()
@@ -69,8 +70,8 @@ for kind in stores {
         }
         print(
             String(
-                format: "%@: keyed %d foreign songs in %.1f s (%.0f songs/s), peak memory %.0f MiB", kind.rawValue, keyed, keying,
-                Double(keyed) / keying, peakMemoryMiB()))
+                format: "%@: keyed %d foreign songs in %.1f s (%.0f songs/s), peak memory %.0f MiB (%.0f MiB resident before)",
+                kind.rawValue, keyed, keying, Double(keyed) / keying, peakMemoryMiB(), before))
         await store.close()
     }
     try await IngestRun.measure(kind, catalog: catalog, apiRoot: apiRoot, dryRun: dryRun)

@@ -26,6 +26,8 @@ struct SourceWalk {
     var seenInReread = Set<String>()
     /// Song keys computed while fetching, for the pages' batches.
     let keys = SongKeyMemo()
+    /// Formats how far the walk has reached, in the station's time (one formatter per walk).
+    let stationTime: DateFormatter
 
     init(
         adapter: any StationAdapter, store: any CatalogStore, options: RunOptions, fetcher: PageFetcher, logger: Logger,
@@ -38,6 +40,7 @@ struct SourceWalk {
         self.fetcher = fetcher
         self.logger = logger
         self.writer = PageWriter(store: store, logger: logger)
+        self.stationTime = StationTime.formatter(in: adapter.timeZone)
     }
 
     /// Walks every window in turn; returns `.complete`, or `.partial` when a limit stopped it.
@@ -199,7 +202,7 @@ struct SourceWalk {
         // How far back (or forward) in the station's own time the walk has reached.
         let reached =
             (adapter.order == .newestFirst ? prepared.plays.map(\.airdate).min() : prepared.plays.map(\.airdate).max())
-            .map { StationTime.format($0, in: adapter.timeZone) } ?? "no plays on this page"
+            .map(stationTime.string(from:)) ?? "no plays on this page"
         logger.info(
             "page done",
             metadata: [
@@ -223,11 +226,15 @@ struct PageTiming {
 /// A time as the station's listeners saw it: `2024-03-01 18:05 PST`.
 enum StationTime {
     static func format(_ date: Date, in zone: TimeZone) -> String {
+        formatter(in: zone).string(from: date)
+    }
+
+    static func formatter(in zone: TimeZone) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = zone
         formatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
-        return formatter.string(from: date)
+        return formatter
     }
 }
 

@@ -103,12 +103,19 @@ public final class PostgresCatalog: CatalogStore {
     nonisolated(nonsending) func inTransaction<T>(
         _ mode: TransactionMode = .readWrite, on connection: PostgresConnection, _ body: () async throws -> T
     ) async throws -> T {
-        try await execute(mode == .readOnly ? "START TRANSACTION READ ONLY" : "BEGIN", on: connection)
+        // `BEGIN` is sent without waiting for its answer: the body's first statement follows
+        // it on the wire (a connection's queries run in the order they were sent), which saves
+        // a round trip per page. Its answer is checked before the commit.
+        state.withLock { $0.statements += 1 }
+        let begin: EventLoopFuture<PostgresQueryResult> = connection.query(
+            mode == .readOnly ? "START TRANSACTION READ ONLY" : "BEGIN", logger: logger)
         do {
             let value = try await body()
+            _ = try await begin.get()
             try await execute(mode == .readOnly ? "ROLLBACK" : "COMMIT", on: connection)
             return value
         } catch {
+            _ = try? await begin.get()
             _ = try? await execute("ROLLBACK", on: connection)
             throw error
         }

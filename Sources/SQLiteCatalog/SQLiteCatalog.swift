@@ -42,6 +42,13 @@ public final class SQLiteCatalog: CatalogStore {
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.readonly = readOnly
         configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // A 16 MB page cache for the writing connection (SQLite's default is 2 MB): the
+            // catalog's indexes outgrow 2 MB early in a backfill, and every page write then
+            // re-reads index pages from the OS (per-page cost grew 1.8x over 300,000 plays).
+            // Readers keep the default, so memory stays flat however many the pool opens.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -16384") }
+        }
         do {
             if readOnly && !FileManager.default.fileExists(atPath: path) {
                 let memory = try DatabaseQueue()

@@ -10,7 +10,8 @@ import IngestEngine
 /// temporary table).
 public final class ScratchPreviewKeys: PreviewKeys {
     let queue: DatabaseQueue
-    let path: String
+    /// The scratch file.
+    public let path: String
 
     public init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("radio-ingest-preview-\(UUID().uuidString).sqlite").path

@@ -19,6 +19,22 @@ import Testing
     }
 
     @Test(arguments: StoreKind.available)
+    func aDryRunPredictsWhatTheRealRunDoesOnACatalogNotKeyedYet(kind: StoreKind) async throws {
+        // The preview keys the application's songs into a scratch file, not the catalog, and
+        // looks them up page by page; its counts are the real run's.
+        try await Harness.scoped(try await Self.musicr(kind, plays: 1_200)) { h in
+            let preview = try await h.run(.fast(dryRun: true))
+            #expect(preview.status == .complete, "\(preview.error ?? "")")
+            let real = try await h.run(.fast())
+            #expect(real.status == .complete, "\(real.error ?? "")")
+            // A song the preview did not find among the application's would count as new.
+            #expect(preview.counters.newSongs == real.counters.newSongs)
+            #expect(preview.counters.provenanceInserted == real.counters.provenanceInserted)
+            #expect(preview.counters.songsMatched > 0)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func aDryRunOnMusicrRunsNoDDLWritesNothingAndMatchesTheApplicationsSongs(kind: StoreKind) async throws {
         try await Harness.scoped(try await Self.musicr(kind)) { h in
             let before = try await h.catalog.schemaDump(of: Self.catalogTables)

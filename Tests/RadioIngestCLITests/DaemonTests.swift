@@ -23,7 +23,8 @@ import Testing
 
     @Test(arguments: StoreKind.available)
     func sigtermMidRunStopsAtAPageBoundaryRecordsTheRunInterruptedAndExitsZero(kind: StoreKind) async throws {
-        let feed = GeneratedKEXPFeed(count: 4_000)
+        // 30 slow pages (at least 9 s): a loaded machine still catches the run mid-way.
+        let feed = GeneratedKEXPFeed(count: 6_000)
         let server = try await FeedServer.start(feed, responseDelay: .milliseconds(300))
         let catalog = try await TestCatalog.make(kind)
         defer { catalog.remove() }

@@ -1,0 +1,47 @@
+import Foundation
+import IngestCore
+import IngestEngine
+import IngestTesting
+import KEXP
+import Logging
+import SQLiteCatalog
+import Testing
+
+/// What keeps a large catalog's runs linear: a preview's keys outside memory, and PostgreSQL's
+/// statistics following tables a run grows.
+@Suite struct PreviewAndStatisticsTests {
+    @Test func previewKeysLiveInAScratchFileTheOldestSongKeepsAKeyAndClosingDeletesIt() async throws {
+        let preview = try ScratchPreviewKeys()
+        let path = preview.path
+        #expect(FileManager.default.fileExists(atPath: path))
+        let key = try #require(SongKey.make(title: "Song", artist: "Artist"))
+        try await preview.remember(
+            SongKeying.assign(
+                [.init(id: "old", title: "Song", artist: "Artist"), .init(id: "twin", title: "SONG", artist: "artist")], taken: []))
+        // A later batch cannot take a key an earlier one gave out.
+        try await preview.remember(SongKeying.assign([.init(id: "new", title: "Song", artist: "The Artist")], taken: []))
+        #expect(try await preview.songIDs(holding: [key, "absent"]) == [key: "old"])
+        preview.close()
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func aBackfillIntoAnEmptyPostgreSQLCatalogRefreshesThePlannersStatistics() async throws {
+        guard StoreKind.available.contains(.postgres) else { return }
+        let feed = GeneratedKEXPFeed(count: 3_000, distinctSongs: 1_500)
+        let server = try await FeedServer.start(feed)
+        let catalog = try await TestCatalog.make(.postgres)
+        defer { catalog.remove() }
+        let store = try catalog.open()
+        let summary = await IngestEngine(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }).run(
+            KEXPAdapter(baseURL: server.apiRoot, pageSize: 200), into: store, options: RunOptions(politeDelay: .zero))
+        await store.close()
+        try await server.server.shutdown()
+        #expect(summary.status == .complete, "\(summary.error ?? "")")
+        #expect(summary.counters.provenanceInserted > 2_000)
+        // Statistics taken when the tables were empty would say 0 rows; the run analyzed them
+        // once they had grown (autovacuum waits for a minute and 10% of a table).
+        for table in ["external_plays", "songs", "radio_ingest_song_keys"] {
+            #expect(try await catalog.scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = '\(table)'") > 0, "\(table)")
+        }
+    }
+}
