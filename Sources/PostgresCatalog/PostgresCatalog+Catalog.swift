@@ -25,7 +25,7 @@ extension PostgresCatalog {
         // none (any catalog keyed by this version, or keyed for the first time) skips that step.
         let olderKeys = readOnly || !keysTable ? false : try await holdsOlderKeys()
         return try await withConnection { reader in
-            let preview = try readOnly ? startPreview() : nil
+            let preview = readOnly ? startPreview() : nil
             var pipeline = KeyingPipeline { songs, keys, number in
                 if let preview {
                     try await preview.remember(SongKeying.assign(songs, keys: keys, taken: []))
@@ -66,8 +66,8 @@ extension PostgresCatalog {
     }
 
     /// A new scratch file for this preview's keys (replacing an earlier preview's).
-    func startPreview() throws -> ScratchPreviewKeys {
-        let preview = try ScratchPreviewKeys()
+    func startPreview() -> ScratchPreviewKeys {
+        let preview = ScratchPreviewKeys()
         state.withLock { state in
             state.previewKeys?.close()
             state.previewKeys = preview

@@ -25,7 +25,7 @@ extension SQLiteCatalog {
                         ?? false
                 }
             }
-        let preview = try previewOnly ? startPreview() : nil
+        let preview = previewOnly ? startPreview() : nil
         var pipeline = KeyingPipeline { songs, keys, _ in
             if let preview { return try await self.remember(songs, keys: keys, in: preview) }
             try await self.guarded {
@@ -49,8 +49,8 @@ extension SQLiteCatalog {
     }
 
     /// A new scratch file for this preview's keys (replacing an earlier preview's).
-    func startPreview() throws -> ScratchPreviewKeys {
-        let preview = try ScratchPreviewKeys()
+    func startPreview() -> ScratchPreviewKeys {
+        let preview = ScratchPreviewKeys()
         previewKeys.withLock { earlier in
             earlier?.close()
             earlier = preview

@@ -10,16 +10,19 @@ import Testing
 /// What keeps a large catalog's runs linear: a preview's keys outside memory, and PostgreSQL's
 /// statistics following tables a run grows.
 @Suite struct PreviewAndStatisticsTests {
-    @Test func previewKeysLiveInAScratchFileTheOldestSongKeepsAKeyAndClosingDeletesIt() async throws {
-        let preview = try ScratchPreviewKeys()
+    @Test func previewKeysLiveInAScratchFileMadeOnlyWhenNeededTheOldestSongKeepsAKeyAndClosingDeletesIt() async throws {
+        let preview = ScratchPreviewKeys()
         let path = preview.path
-        #expect(FileManager.default.fileExists(atPath: path))
+        // Nothing to keep, no file.
+        try await preview.remember(SongKeying.assign([], taken: []))
+        #expect(!FileManager.default.fileExists(atPath: path))
         let key = try #require(SongKey.make(title: "Song", artist: "Artist"))
         try await preview.remember(
             SongKeying.assign(
                 [.init(id: "old", title: "Song", artist: "Artist"), .init(id: "twin", title: "SONG", artist: "artist")], taken: []))
         // A later batch cannot take a key an earlier one gave out.
         try await preview.remember(SongKeying.assign([.init(id: "new", title: "Song", artist: "The Artist")], taken: []))
+        #expect(FileManager.default.fileExists(atPath: path))
         #expect(try await preview.songIDs(holding: [key, "absent"]) == [key: "old"])
         preview.close()
         #expect(!FileManager.default.fileExists(atPath: path))
