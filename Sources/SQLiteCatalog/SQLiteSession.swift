@@ -112,14 +112,17 @@ struct SQLiteSession: CatalogSession {
         let integerIDs = songs.idKind == .integer
         return try await run { db in
             var stored: [String: String] = [:]
+            // Compiled once per connection, not once per row.
+            let claimKey = try db.cachedStatement(
+                sql: """
+                    INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (match_key) DO NOTHING
+                    """)
+            let addSong = try db.cachedStatement(sql: insertSong)
             for (id, key, arguments) in rows {
-                try db.execute(
-                    sql: """
-                        INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (match_key) DO NOTHING
-                        """, arguments: [id, key, key, SongKey.version])
+                try claimKey.execute(arguments: [id, key, key, SongKey.version])
                 guard db.changesCount > 0 else { continue }  // another song holds the key
-                try db.execute(sql: insertSong, arguments: arguments)
+                try addSong.execute(arguments: arguments)
                 if integerIDs {
                     let number = String(db.lastInsertedRowID)
                     try db.execute(sql: "UPDATE radio_ingest_song_keys SET song_id = ? WHERE song_id = ?", arguments: [number, id])
@@ -178,8 +181,9 @@ struct SQLiteSession: CatalogSession {
         let prepared = rows.map { row in (row.play.sourcePlayID, StatementArguments(values.map { $0(row) })) }
         return try await run { db in
             var inserted = Set<String>()
+            let insert = try db.cachedStatement(sql: sql)  // compiled once per connection
             for (id, arguments) in prepared {
-                try db.execute(sql: sql, arguments: arguments)
+                try insert.execute(arguments: arguments)
                 if db.changesCount > 0 { inserted.insert(id) }
             }
             return inserted
