@@ -76,12 +76,12 @@ extension PostgresCatalog {
     }
 
     /// Stores one batch's keys (`keys`, computed in order); a key another song holds already
-    /// leaves the song keyed without one. On a page connection: every statement here looks up
-    /// by index, and a sequential scan of the growing key table per batch would make the pass
-    /// quadratic.
+    /// leaves the song keyed without one. Planned as a page is (``PostgresCatalog/indexedOnly``):
+    /// every statement here looks up by index, and a sequential scan of the growing key table
+    /// per batch would make the pass quadratic.
     func storeKeys(_ songs: [SongKeying.Unkeyed], keys: [String?], replacingOlder: Bool) async throws -> Int {
-        try await withConnection(pages: true) { connection in
-            try await inTransaction(on: connection) {
+        try await withConnection { connection in
+            try await inTransaction(.pageWrite, on: connection) {
                 try await execute("SELECT pg_advisory_xact_lock(7305417204)", on: connection)
                 let ids = songs.map(\.id)
                 let candidates = keys.compactMap { $0 }

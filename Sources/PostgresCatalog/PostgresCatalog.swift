@@ -10,22 +10,13 @@ import Synchronization
 /// The production catalog: PostgreSQL through PostgresNIO.
 ///
 /// Every SQL value is bound (`PostgresQuery` interpolation); a page's rows travel as one
-/// `json` bind expanded with `json_to_recordset`, so a page costs at most seven statements
-/// whatever its size: begin, one look-up (existing plays and songs by MBID, ISRC and key),
-/// song and key insert, conflict look-up (only when another process won a race), play insert,
-/// checkpoint, commit.
+/// `json` bind expanded with `json_to_recordset`, so a page costs at most eight statements
+/// whatever its size: begin, planner settings, one look-up (existing plays and songs by MBID,
+/// ISRC and key), song and key insert, conflict look-up (only when another process won a race),
+/// play insert, checkpoint, commit.
 public final class PostgresCatalog: CatalogStore {
     public let kind = "postgres"
     let client: PostgresClient
-    /// The connections pages are written and previewed on. Two planner settings are made when
-    /// each connects, so per-page cost stays flat as the tables grow: sequential scans are
-    /// ruled out (`enable_seqscan=off`: every look-up and insert of a page reads through an
-    /// index however far the statistics lag behind a growing table), and so are parallel
-    /// workers (`max_parallel_workers_per_gather=0`: past a few hundred thousand rows the
-    /// planner starts two worker processes for the page's look-up, about 7 ms each time, for
-    /// a query that takes 1 ms alone). Everything else (keying the catalog, counts, the run
-    /// history) uses ``client``.
-    let pageClient: PostgresClient
     let runTask: Task<Void, Never>
     let logger: Logger
     let state = Mutex(State())
@@ -60,19 +51,11 @@ public final class PostgresCatalog: CatalogStore {
         configuration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        configuration.options.additionalStartupParameters += [("enable_seqscan", "off"), ("max_parallel_workers_per_gather", "0")]
-        let pageClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.pageClient = pageClient
         self.logger = logger
         self.endpoint = configuration.host.map { ($0, configuration.port ?? 5432) }
         self.location = PostgresURL.redacted(url)
         self.probeConfiguration = try? parsed.connectionConfiguration()
-        self.runTask = Task {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await client.run() }
-                group.addTask { await pageClient.run() }
-            }
-        }
+        self.runTask = Task { await client.run() }
     }
 
     /// SQL statements sent so far by this store (for the benchmark).
@@ -97,37 +80,55 @@ public final class PostgresCatalog: CatalogStore {
         case readWrite
         /// `START TRANSACTION READ ONLY`, rolled back when the body returns: it cannot write.
         case readOnly
+        /// A page's write (or a batch of keys): `BEGIN`, then ``indexedOnly``; committed.
+        case pageWrite
+        /// A page's preview: `START TRANSACTION READ ONLY`, then ``indexedOnly``; rolled back.
+        case pageRead
     }
+
+    /// For the rest of a page's transaction, plans read through indexes and use no parallel
+    /// workers (`SET LOCAL`, so the connection is as it was afterwards). Every statement of a
+    /// page is an index look-up or an insert: with these, no plan scans a growing table because
+    /// its statistics lag behind (the run was quadratic when they did), and none starts two
+    /// worker processes for a 1 ms look-up (about 7 ms a page past 200,000 rows). Being plain
+    /// SQL inside the transaction, it also works through a pooler such as PgBouncer.
+    static let indexedOnly: PostgresQuery =
+        "SELECT set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
 
     /// Runs `body` inside a transaction on `connection`, rolling back when it throws.
     nonisolated(nonsending) func inTransaction<T>(
         _ mode: TransactionMode = .readWrite, on connection: PostgresConnection, _ body: () async throws -> T
     ) async throws -> T {
-        // `BEGIN` is sent without waiting for its answer: the body's first statement follows
-        // it on the wire (a connection's queries run in the order they were sent), which saves
-        // a round trip per page. Its answer is checked before the commit.
-        state.withLock { $0.statements += 1 }
-        let begin: EventLoopFuture<PostgresQueryResult> = connection.query(
-            mode == .readOnly ? "START TRANSACTION READ ONLY" : "BEGIN", logger: logger)
+        // The opening statements are sent without waiting for their answers: the body's first
+        // statement follows them on the wire (a connection runs queries in the order they were
+        // sent), which saves round trips on every page. Their answers are checked before the end.
+        let readOnly = mode == .readOnly || mode == .pageRead
+        var opening = [send(readOnly ? "START TRANSACTION READ ONLY" : "BEGIN", on: connection)]
+        if mode == .pageWrite || mode == .pageRead { opening.append(send(Self.indexedOnly, on: connection)) }
         do {
             let value = try await body()
-            _ = try await begin.get()
-            try await execute(mode == .readOnly ? "ROLLBACK" : "COMMIT", on: connection)
+            for answer in opening { _ = try await answer.get() }
+            try await execute(readOnly ? "ROLLBACK" : "COMMIT", on: connection)
             return value
         } catch {
-            _ = try? await begin.get()
+            for answer in opening { _ = try? await answer.get() }
             _ = try? await execute("ROLLBACK", on: connection)
             throw error
         }
     }
 
-    /// Runs `body` on one connection (of ``pageClient`` for `pages`), turning connection
-    /// failures into a clear storage error.
+    /// Sends one statement without waiting for its answer, counting it.
+    func send(_ query: PostgresQuery, on connection: PostgresConnection) -> EventLoopFuture<PostgresQueryResult> {
+        state.withLock { $0.statements += 1 }
+        return connection.query(query, logger: logger)
+    }
+
+    /// Runs `body` on one connection, turning connection failures into a clear storage error.
     @discardableResult
-    func withConnection<T>(pages: Bool = false, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await ensureReachable()
         do {
-            return try await (pages ? pageClient : client).withConnection(body)
+            return try await client.withConnection(body)
         } catch let error as IngestError {
             throw error
         } catch let error as PSQLError {
@@ -272,8 +273,8 @@ public final class PostgresCatalog: CatalogStore {
         // The raw client, not `withConnection`: a server error must reach the page writer
         // unmapped, so that it can tell a refused row from a failed database.
         do {
-            let value = try await pageClient.withConnection { connection in
-                try await inTransaction(on: connection) {
+            let value = try await client.withConnection { connection in
+                try await inTransaction(.pageWrite, on: connection) {
                     try await body(
                         PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: nil))
                 }
@@ -289,8 +290,8 @@ public final class PostgresCatalog: CatalogStore {
         let schema = try await catalogSchema()
         let (keys, preview) = state.withLock { ($0.keysTablePresent, $0.previewKeys) }
         guard try await schemaPresent() else { return try await body(EmptyCatalogSession(schema: schema, previewKeys: preview)) }
-        return try await withConnection(pages: true) { connection in
-            try await inTransaction(.readOnly, on: connection) {
+        return try await withConnection { connection in
+            try await inTransaction(.pageRead, on: connection) {
                 try await body(
                     PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: preview))
             }
