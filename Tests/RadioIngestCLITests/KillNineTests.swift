@@ -12,7 +12,10 @@ import Testing
     @Test(arguments: StoreKind.available)
     func killNineMidRunThenRerunStoresEveryPlayOnce(kind: StoreKind) async throws {
         let feed = GeneratedKEXPFeed(count: 4_000, distinctSongs: 300)
-        let server = try await FeedServer.start(feed, responseDelay: .milliseconds(250))
+        // The 5th request is held 20 s: however long this test process is starved on a loaded
+        // machine, the run cannot finish before it is killed.
+        let server = try await FeedServer.start(
+            feed, faults: FaultSchedule([5: .delayed(.seconds(20), .status(503))]), responseDelay: .milliseconds(250))
         let catalog = try await TestCatalog.make(kind)
         defer { catalog.remove() }
         let directory = try CLI.temporaryDirectory()
@@ -20,9 +23,9 @@ import Testing
 
         let (process, _, _) = try CLI.start(arguments + ["--incremental"], directory: directory)
         // Page k+1 is requested (fetched ahead) once page k is in hand, and page k+2 only after
-        // page k committed: at the 4th request, pages 1 and 2 are in and page 3 is being written
-        // or fetched. Kill without warning.
-        for _ in 0..<2000 where server.server.requests.count < 4 { try await Task.sleep(for: .milliseconds(5)) }
+        // page k committed: at the 5th request (held), pages 1 to 3 are in and page 4 is being
+        // written. Kill without warning.
+        for _ in 0..<4000 where server.server.requests.count < 5 { try await Task.sleep(for: .milliseconds(5)) }
         kill(process.processIdentifier, SIGKILL)
         await CLI.waitForExit(process)
         #expect(process.terminationReason == .uncaughtSignal)
