@@ -40,6 +40,9 @@ import Testing
                 try await other.acquireLease(source: "kexp", holder: "other-host:2:boot", ttl: .seconds(60), replacing: nil) == .acquired
         }
         #expect(taken)
+        // What the paused run had committed while it held the lease (on a loaded machine a
+        // fetched-ahead page can commit before the lease lapses): nothing may follow it.
+        let atTakeover = try await other.checkpoint(for: "kexp")?.pagesCommitted
         let summary = await run.value
         let checkpoint = try await other.checkpoint(for: "kexp")
         await store.close()
@@ -47,7 +50,8 @@ import Testing
         try await server.server.shutdown()
         #expect(summary.status == .failed)
         #expect(summary.error?.contains("lost the lease") == true, "\(summary.error ?? "")")
-        #expect(checkpoint?.pagesCommitted == 1, "the paused run committed nothing after losing its lease")
+        #expect((atTakeover ?? 0) >= 1)
+        #expect(checkpoint?.pagesCommitted == atTakeover, "the paused run committed nothing after losing its lease")
         #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == summary.counters.provenanceInserted)
     }
 }

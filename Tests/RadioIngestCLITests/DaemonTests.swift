@@ -23,26 +23,20 @@ import Testing
 
     @Test(arguments: StoreKind.available)
     func sigtermMidRunStopsAtAPageBoundaryRecordsTheRunInterruptedAndExitsZero(kind: StoreKind) async throws {
-        // 30 slow pages (at least 9 s): a loaded machine still catches the run mid-way.
-        let feed = GeneratedKEXPFeed(count: 6_000)
-        let server = try await FeedServer.start(feed, responseDelay: .milliseconds(300))
+        // The 4th request is held 20 s: however long this test process is starved on a loaded
+        // machine, the run is still going when the signal comes.
+        let feed = GeneratedKEXPFeed(count: 4_000)
+        let server = try await FeedServer.start(
+            feed, faults: FaultSchedule([4: .delayed(.seconds(20), .status(503))]), responseDelay: .milliseconds(300))
         let catalog = try await TestCatalog.make(kind)
         defer { catalog.remove() }
         let directory = try CLI.temporaryDirectory()
         let config = try Self.config(feed: server.apiRoot, every: "1h", in: directory)
         let (process, out, err) = try CLI.start(["daemon", "--config", config], environment: ["TEST_DB": catalog.url])
-        var stored = 0
-        for _ in 0..<500 where stored == 0 {
-            try await Task.sleep(for: .milliseconds(20))
-            stored = (try? await catalog.scalar("SELECT count(*) FROM external_plays")) ?? 0
-        }
-        let requested = server.server.requests.count
-        for _ in 0..<500 where server.server.requests.count == requested {
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        stored = try await catalog.scalar("SELECT count(*) FROM external_plays")
-        // The server has the next page's request and holds its answer 300 ms: a fetch is in
-        // flight, and is abandoned (a page being written would be committed whole).
+        for _ in 0..<4000 where server.server.requests.count < 4 { try await Task.sleep(for: .milliseconds(5)) }
+        let stored = try await catalog.scalar("SELECT count(*) FROM external_plays")
+        // The server has the 4th page's request and holds its answer: a fetch is in flight, and
+        // is abandoned (a page being written would be committed whole).
         kill(process.processIdentifier, SIGTERM)
         await CLI.waitForExit(process)
         _ = out
