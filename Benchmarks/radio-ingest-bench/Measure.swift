@@ -20,23 +20,25 @@ extension Duration {
 
 /// The process's peak resident memory since the last ``resetPeakMemory()`` (Linux `VmHWM`).
 func peakMemoryMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-        let kib = Double(line.split(separator: " ").dropFirst().first ?? "")
-    else {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
-    return kib / 1024
+    procStatusMiB("VmHWM:")
+        ?? {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Double(usage.ru_maxrss) / 1024
+        }()
 }
 
 /// The process's resident memory now (Linux `VmRSS`), in MiB.
 func residentMemoryMiB() -> Double {
+    procStatusMiB("VmRSS:") ?? 0
+}
+
+/// One `kB` line of `/proc/self/status`, in MiB.
+func procStatusMiB(_ field: String) -> Double? {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
         let kib = Double(line.split(separator: " ").dropFirst().first ?? "")
-    else { return 0 }
+    else { return nil }
     return kib / 1024
 }
 

@@ -6,7 +6,15 @@ import IngestEngine
 /// top) was a fifth of the client's time per page.
 struct JSONRowWriter {
     private(set) var bytes: [UInt8] = [UInt8(ascii: "[")]
+    private static let hexDigits = Array("0123456789abcdef".utf8)
     private var fieldsInRow = 0
+
+    /// `rows` as one JSON array, each row an object of the fields `fields` writes.
+    static func document<Row>(_ rows: [Row], fields: (Row, inout JSONRowWriter) -> Void) -> String {
+        var writer = JSONRowWriter()
+        for row in rows { writer.row { fields(row, &$0) } }
+        return writer.text
+    }
 
     mutating func row(_ fields: (inout JSONRowWriter) -> Void) {
         if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
@@ -25,10 +33,8 @@ struct JSONRowWriter {
             case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
             case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
             case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes += [
-                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
-                ]
+                bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")]
+                bytes += [Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]]
             default: bytes.append(byte)
             }
         }
@@ -58,52 +64,40 @@ struct JSONRowWriter {
 extension PostgresPayload {
     /// Provenance rows for `json_to_recordset` (`airdate` as RFC 3339 text, MBIDs lowercased).
     static func json(_ rows: [PagePlan.PlayRow]) -> String {
-        var writer = JSONRowWriter()
-        for row in rows {
-            writer.row { w in
-                w.field("source_play_id", row.play.sourcePlayID)
-                w.field("title", row.play.title)
-                w.field("artist", row.play.artist)
-                w.field("album", row.play.album)
-                w.field("airdate", Timestamp.format(row.play.airdate))
-                w.field("mbid", row.play.mbid?.lowercased())
-                w.field("isrc", row.play.isrc)
-                w.field("year", row.play.year)
-                w.field("song_id", row.songID)
-            }
+        JSONRowWriter.document(rows) { row, w in
+            w.field("source_play_id", row.play.sourcePlayID)
+            w.field("title", row.play.title)
+            w.field("artist", row.play.artist)
+            w.field("album", row.play.album)
+            w.field("airdate", Timestamp.format(row.play.airdate))
+            w.field("mbid", row.play.mbid?.lowercased())
+            w.field("isrc", row.play.isrc)
+            w.field("year", row.play.year)
+            w.field("song_id", row.songID)
         }
-        return writer.text
     }
 
     /// New songs for `json_to_recordset`.
     static func json(_ songs: [PagePlan.NewSong]) -> String {
-        var writer = JSONRowWriter()
-        for song in songs {
-            writer.row { w in
-                w.field("id", song.id)
-                w.field("match_key", song.matchKey)
-                w.field("title", song.title)
-                w.field("artist", song.artist)
-                w.field("album", song.album)
-                w.field("year", song.year)
-                w.field("mbid", song.mbid)
-                w.field("isrc", song.isrc)
-                w.field("source", song.source)
-            }
+        JSONRowWriter.document(songs) { song, w in
+            w.field("id", song.id)
+            w.field("match_key", song.matchKey)
+            w.field("title", song.title)
+            w.field("artist", song.artist)
+            w.field("album", song.album)
+            w.field("year", song.year)
+            w.field("mbid", song.mbid)
+            w.field("isrc", song.isrc)
+            w.field("source", song.source)
         }
-        return writer.text
     }
 
     /// Song keys for `radio_ingest_song_keys`.
     static func json(_ assignments: [SongKeying.Assignment]) -> String {
-        var writer = JSONRowWriter()
-        for assignment in assignments {
-            writer.row { w in
-                w.field("id", assignment.id)
-                w.field("computed_key", assignment.computedKey)
-                w.field("match_key", assignment.matchKey)
-            }
+        JSONRowWriter.document(assignments) { assignment, w in
+            w.field("id", assignment.id)
+            w.field("computed_key", assignment.computedKey)
+            w.field("match_key", assignment.matchKey)
         }
-        return writer.text
     }
 }

@@ -27,10 +27,7 @@ extension PostgresCatalog {
         return try await withConnection { reader in
             let preview = readOnly ? startPreview() : nil
             var pipeline = KeyingPipeline { songs, keys, number in
-                if let preview {
-                    try await preview.remember(SongKeying.assign(songs, keys: keys, taken: []))
-                    return songs.count
-                }
+                if let preview { return try await preview.remember(songs, keys: keys) }
                 let count = try await self.storeKeys(songs, keys: keys, replacingOlder: olderKeys)
                 // The key table grows from empty during the pass: refresh the planner's
                 // statistics as it does (after 1, 4, 16, 64, 256 batches), or its look-ups

@@ -27,7 +27,7 @@ extension SQLiteCatalog {
             }
         let preview = previewOnly ? startPreview() : nil
         var pipeline = KeyingPipeline { songs, keys, _ in
-            if let preview { return try await self.remember(songs, keys: keys, in: preview) }
+            if let preview { return try await preview.remember(songs, keys: keys) }
             try await self.guarded {
                 try await self.write { db in try Self.storeKeys(for: songs, keys: keys, replacingOlder: olderKeys, in: db) }
             }
@@ -64,12 +64,6 @@ extension SQLiteCatalog {
     /// 35 s in batches of 2,000, 23.5 s in batches of 10,000; 20,000 is faster still but
     /// takes the process past 100 MB).
     static let keyingBatchSize = 10_000
-
-    /// Keeps a batch's keys in the preview's scratch file, for a preview that cannot store them.
-    func remember(_ songs: [SongKeying.Unkeyed], keys: [String?], in preview: ScratchPreviewKeys) async throws -> Int {
-        try await preview.remember(SongKeying.assign(songs, keys: keys, taken: []))
-        return songs.count
-    }
 
     /// Up to a batch of songs after `rowID` without a current key, in rowid order.
     static func unkeyedSongs(in db: Database, after rowID: Int64, keysTable: Bool) throws -> [(rowID: Int64, song: SongKeying.Unkeyed)] {

@@ -60,6 +60,15 @@ public protocol PreviewKeys: Sendable {
     func songIDs(holding keys: [String]) async throws -> [String: String]
 }
 
+extension PreviewKeys {
+    /// Remembers a batch of unkeyed songs (oldest first) with their computed `keys`; returns
+    /// how many songs the batch had.
+    public func remember(_ songs: [SongKeying.Unkeyed], keys: [String?]) async throws -> Int {
+        try await remember(SongKeying.assign(songs, keys: keys, taken: []))
+        return songs.count
+    }
+}
+
 extension Array where Element == SongHit {
     /// These hits plus, for `keys` no hit holds, the songs `preview` gives them.
     public func addingPreview(_ preview: (any PreviewKeys)?, for keys: [String]) async throws -> [SongHit] {
