@@ -49,6 +49,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Adapters described by YAML files (config/adapters/*.yaml): no Swift needed.
+        .target(
+            name: "DeclarativeAdapters",
+            dependencies: ["IngestCore", .product(name: "Yams", package: "Yams")]
+        ),
         .target(
             name: "SQLiteCatalog",
             dependencies: [
@@ -74,7 +79,8 @@ let package = Package(
         .executableTarget(
             name: "radio-ingest",
             dependencies: [
-                "IngestCore", "IngestEngine", "PostgresCatalog", "SQLiteCatalog", "ABC", "KEXP", "Spinitron",
+                "IngestCore", "IngestEngine", "PostgresCatalog", "SQLiteCatalog", "DeclarativeAdapters", "ABC", "KEXP", "Spinitron",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,10 +88,15 @@ let package = Package(
         ),
         .executableTarget(
             name: "radio-ingest-bench",
-            dependencies: ["IngestCore", "IngestEngine", "PostgresCatalog", "SQLiteCatalog", "KEXP", "IngestTesting"],
+            dependencies: ["IngestCore", "IngestEngine", "PostgresCatalog", "SQLiteCatalog", "KEXP", "DeclarativeAdapters", "IngestTesting"],
             path: "Benchmarks/radio-ingest-bench"
         ),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
+        .testTarget(
+            name: "DeclarativeAdapterTests",
+            dependencies: ["DeclarativeAdapters", "IngestCore", "IngestEngine", "IngestTesting", "KEXP", "ABC", "Spinitron", "SQLiteCatalog"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "KEXPTests",
             dependencies: ["KEXP", "IngestCore", "IngestTesting"],

@@ -11,11 +11,18 @@ public struct PageRequest: Sendable, Hashable {
     public var headers: [String: String]
     /// Header names whose values are secret and must never be logged.
     public var secretHeaderNames: Set<String>
+    /// Query parameter names whose values are secret (an API key sent in the URL), masked in logs
+    /// like the usual names (`key`, `token`, `api_key`, ...).
+    public var secretQueryNames: Set<String> = []
+    /// What the adapter needs to remember for the pages after this one (the day a day-addressed
+    /// walk has reached, where it stops); never sent.
+    public var state: [String: String]
 
-    public init(url: URL, headers: [String: String] = [:], secretHeaderNames: Set<String> = []) {
+    public init(url: URL, headers: [String: String] = [:], secretHeaderNames: Set<String> = [], state: [String: String] = [:]) {
         self.url = url
         self.headers = headers
         self.secretHeaderNames = secretHeaderNames
+        self.state = state
     }
 
     /// The URL as it may appear in logs and errors: query values whose names look secret are masked.
@@ -28,7 +35,8 @@ public struct PageRequest: Sendable, Hashable {
         components.queryItems = components.queryItems?.map { item in
             let name = item.name.lowercased()
             let secret = ["key", "token", "secret", "password", "api_key", "apikey", "access_token"]
-            return secret.contains(name) ? URLQueryItem(name: item.name, value: "***") : item
+            let masked = secret.contains(name) || secretQueryNames.contains(item.name)
+            return masked ? URLQueryItem(name: item.name, value: "***") : item
         }
         return components.string ?? url.absoluteString
     }
@@ -47,5 +55,28 @@ extension URL {
         components.percentEncodedQuery = components.percentEncodedQuery?
             .replacingOccurrences(of: "+", with: "%2B")
         return components.url ?? self
+    }
+}
+
+extension PageRequest {
+    /// This request as it may be sent to a host other than the one its secrets were configured
+    /// for: secret headers removed, secret query values dropped.
+    public func withoutSecrets() -> PageRequest {
+        var copy = self
+        for name in secretHeaderNames { copy.headers[name] = nil }
+        copy.secretHeaderNames = []
+        if var components = URLComponents(url: url, resolvingAgainstBaseURL: false), let items = components.queryItems {
+            let secretNames: Set<String> = ["key", "token", "secret", "password", "api_key", "apikey", "access_token"]
+            components.queryItems = items.filter { !secretNames.contains($0.name.lowercased()) && !secretQueryNames.contains($0.name) }
+            if let stripped = components.url { copy.url = stripped }
+        }
+        copy.secretQueryNames = []
+        return copy
+    }
+
+    /// Whether `other` goes to the same scheme, host and port.
+    public func sameOrigin(as other: PageRequest) -> Bool {
+        url.scheme?.lowercased() == other.url.scheme?.lowercased() && url.host?.lowercased() == other.url.host?.lowercased()
+            && url.port == other.url.port
     }
 }

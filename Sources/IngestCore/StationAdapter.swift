@@ -24,10 +24,14 @@ public struct ParsedPage: Sendable {
     public var records: [ParsedRecord]
     /// The request for the following page, or `nil` when this was the last page of the window.
     public var next: PageRequest?
+    /// An empty page ends the walk unless this is set: a day-addressed source walks on past a
+    /// day without plays (its adapter bounds how many it walks).
+    public var continuesWhenEmpty: Bool
 
-    public init(records: [ParsedRecord], next: PageRequest?) {
+    public init(records: [ParsedRecord], next: PageRequest?, continuesWhenEmpty: Bool = false) {
         self.records = records
         self.next = next
+        self.continuesWhenEmpty = continuesWhenEmpty
     }
 }
 

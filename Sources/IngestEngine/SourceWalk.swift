@@ -66,6 +66,7 @@ struct SourceWalk {
     /// pages were fetched one after the other.
     mutating func walk(_ window: TimeWindow, checkpoint: inout Checkpoint) async throws -> Bool {
         var request = try adapter.firstRequest(for: window)
+        let origin = request
         var progress = WindowProgress(window: window, order: adapter.order)
         var fetched = Set<PageRequest>()
         var ahead: PageAhead?
@@ -112,7 +113,8 @@ struct SourceWalk {
                 logger.info("kept a play without a value it cannot hold", metadata: ["ingest.dropped": "\(value)"])
             }
 
-            let endOfWindow = !prepared.stoppedByLimit && (page.next == nil || page.records.isEmpty || prepared.passedWindow)
+            let emptyPageEnds = page.records.isEmpty && !page.continuesWhenEmpty
+            let endOfWindow = !prepared.stoppedByLimit && (page.next == nil || emptyPageEnds || prepared.passedWindow)
             progress.advance(with: prepared.plays, finished: endOfWindow)
             if let span = progress.coveredSpan { checkpoint.ledger.add(span) }
             if !endOfWindow && options.recordsPendingWalks {
@@ -128,7 +130,8 @@ struct SourceWalk {
             }
             checkpoint.pagesCommitted += 1
 
-            if !prepared.stoppedByLimit, !endOfWindow, let next = page.next, !fetched.contains(next),
+            let next = endOfWindow || prepared.stoppedByLimit ? nil : try page.next.map { try Self.guarded($0, origin: origin) }
+            if !prepared.stoppedByLimit, !endOfWindow, let next, !fetched.contains(next),
                 options.pageLimit.map({ counters.pagesFetched < $0 }) ?? true, !stop.isRequested
             {
                 ahead = PageAhead.start(next, using: step)
@@ -146,9 +149,18 @@ struct SourceWalk {
             countLatePlays(batch.plays, dispositions)
             logPage(request: request, prepared: prepared, timing: timing)
             if prepared.stoppedByLimit { return false }
-            guard !endOfWindow, let next = page.next else { return true }
+            guard !endOfWindow, let next else { return true }
             request = next
         }
+    }
+
+    /// A next request as it may be sent: http(s) only, and without the secrets when it leaves
+    /// the host they were configured for (a `next` link or cursor URL pointing elsewhere).
+    static func guarded(_ next: PageRequest, origin: PageRequest) throws -> PageRequest {
+        guard ["http", "https"].contains(next.url.scheme?.lowercased() ?? "") else {
+            throw IngestError.malformedPage("the source's next page is not an http(s) URL: \(next.redactedURL.prefix(200))")
+        }
+        return next.sameOrigin(as: origin) ? next : next.withoutSecrets()
     }
 
     mutating func write(_ batch: PageBatch) async throws -> [PlayDisposition] {

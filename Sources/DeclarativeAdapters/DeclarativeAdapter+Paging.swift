@@ -1,0 +1,73 @@
+import Foundation
+import IngestCore
+
+extension DeclarativeAdapter {
+    /// The request after `request`: the paging rule's next page, else (day-addressed) the
+    /// first page of the next day, else `nil`. Every rule also ends on an empty page.
+    func nextRequest(after request: PageRequest, json: Any, rowCount: Int) throws -> PageRequest? {
+        if let next = try nextPage(after: request, json: json, rowCount: rowCount) { return next }
+        guard definition.window.perDay != nil, let day = request.state[StateKey.day] else { return nil }
+        return try nextDay(after: request, day: day, hadRecords: rowCount > 0 || request.state[StateKey.dayHadRecords] != nil)
+    }
+
+    /// The next page within the same window or day.
+    func nextPage(after request: PageRequest, json: Any, rowCount: Int) throws -> PageRequest? {
+        guard rowCount > 0 else { return nil }
+        var state = request.state
+        state[StateKey.first] = nil
+        state[StateKey.dayHadRecords] = "1"
+        func same(_ name: String, _ value: String) -> PageRequest {
+            var next = request
+            next.url = request.url.settingQueryItems([URLQueryItem(name: name, value: value)])
+            next.state = definition.window.perDay == nil ? [:] : state
+            return next
+        }
+        func current(_ name: String, default value: Int) -> Int {
+            URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == name }?.value
+                .flatMap(Int.init) ?? value
+        }
+        let shortPage = pageSize.map { rowCount < $0 } ?? false
+        switch definition.paging {
+        case .none:
+            return nil
+        case .nextURL(let path):
+            guard let link = path.values(in: json).first.flatMap(JSONText.scalar), !link.isEmpty else { return nil }
+            guard let url = URL(string: link, relativeTo: request.url)?.absoluteURL,
+                ["http", "https"].contains(url.scheme?.lowercased() ?? "")
+            else { throw IngestError.malformedPage("\(definition.name) returned a next link that is not an http(s) URL: \(link.prefix(200))") }
+            var next = request
+            next.url = url
+            next.state = definition.window.perDay == nil ? [:] : state
+            return next
+        case .offset(let param, let start, let totalPath):
+            let next = current(param, default: start) + rowCount
+            if let totalPath, let total = totalPath.values(in: json).first.flatMap(JSONText.scalar).flatMap(Int.init), next >= total {
+                return nil
+            }
+            return same(param, String(next))
+        case .pageNumber(let param, let start, let hasMorePath, let stopOnShortPage):
+            if let hasMorePath {
+                let more = hasMorePath.values(in: json).first
+                if more == nil || JSONText.scalar(more!) == "false" { return nil }
+            }
+            if stopOnShortPage && shortPage { return nil }
+            return same(param, String(current(param, default: start) + 1))
+        case .cursor(let path, let param):
+            guard let cursor = path.values(in: json).first.flatMap(JSONText.scalar), !cursor.isEmpty else { return nil }
+            return same(param, cursor)
+        }
+    }
+
+    /// The first page of the day after `day` in the walk's direction, or `nil` at the window's
+    /// far day, or (with no far day) after `maxEmptyDays` days in a row without a record.
+    func nextDay(after request: PageRequest, day: String, hadRecords: Bool) throws -> PageRequest? {
+        guard let perDay = definition.window.perDay else { return nil }
+        if let stopDay = request.state[StateKey.stopDay], order == .newestFirst ? day <= stopDay : day >= stopDay { return nil }
+        let emptyDays = hadRecords ? 0 : (request.state[StateKey.emptyDays].flatMap(Int.init) ?? 0) + 1
+        if request.state[StateKey.stopDay] == nil, emptyDays >= perDay.maxEmptyDays { return nil }
+        guard let following = DayCalendar(timeZone: timeZone).day(day, plus: order == .newestFirst ? -1 : 1) else { return nil }
+        var state = [StateKey.day: following, StateKey.emptyDays: String(emptyDays)]
+        state[StateKey.stopDay] = request.state[StateKey.stopDay]
+        return try self.request(state: state, window: nil)
+    }
+}
