@@ -32,9 +32,10 @@ extension DeclarativeAdapter {
             return nil
         case .nextURL(let path):
             guard let link = path.values(in: json).first.flatMap(JSONText.scalar), !link.isEmpty else { return nil }
-            guard let url = URL(string: link, relativeTo: request.url)?.absoluteURL,
-                ["http", "https"].contains(url.scheme?.lowercased() ?? "")
-            else { throw IngestError.malformedPage("\(definition.name) returned a next link that is not an http(s) URL: \(link.prefix(200))") }
+            // The engine refuses a link that is not http(s), after storing this page.
+            guard let url = URL(string: link, relativeTo: request.url)?.absoluteURL else {
+                throw IngestError.malformedPage("\(definition.name) returned a next link that is not a URL: \(link.prefix(200))")
+            }
             var next = request
             next.url = url
             next.state = definition.window.perDay == nil ? [:] : state

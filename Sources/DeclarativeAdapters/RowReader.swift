@@ -111,7 +111,14 @@ struct DayCalendar {
     }
 
     /// The local day of `date` as `yyyy-MM-dd`.
-    func isoDay(_ date: Date) -> String { Self.formatter("yyyy-MM-dd", timeZone: timeZone).string(from: date) }
+    /// (Calendar arithmetic, not a formatter: a formatter rounds 23:59:59.9999 up to the next day.)
+    func isoDay(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        let (year, month, day) = (parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        return String(format: "%04d-%02d-%02d", year, month, day)
+    }
 
     /// Local midnight of a `yyyy-MM-dd` day.
     func midnight(_ day: String) -> Date? { Self.formatter("yyyy-MM-dd", timeZone: timeZone).date(from: day) }

@@ -130,7 +130,9 @@ struct SourceWalk {
             }
             checkpoint.pagesCommitted += 1
 
-            let next = endOfWindow || prepared.stoppedByLimit ? nil : try page.next.map { try Self.guarded($0, origin: origin) }
+            // A next request that may not be sent fails the walk after this page is stored.
+            let following = Result { endOfWindow || prepared.stoppedByLimit ? nil : try page.next.map { try Self.guarded($0, origin: origin) } }
+            let next = try? following.get()
             if !prepared.stoppedByLimit, !endOfWindow, let next, !fetched.contains(next),
                 options.pageLimit.map({ counters.pagesFetched < $0 }) ?? true, !stop.isRequested
             {
@@ -149,7 +151,7 @@ struct SourceWalk {
             countLatePlays(batch.plays, dispositions)
             logPage(request: request, prepared: prepared, timing: timing)
             if prepared.stoppedByLimit { return false }
-            guard !endOfWindow, let next else { return true }
+            guard !endOfWindow, let next = try following.get() else { return true }
             request = next
         }
     }

@@ -44,8 +44,9 @@ public final class FakeStationServer: Sendable {
     /// The root URL, such as `http://127.0.0.1:54321`.
     public let baseURL: URL
 
-    /// Starts a server on an ephemeral loopback port.
-    public static func start(handler: @escaping Handler) async throws -> FakeStationServer {
+    /// Starts a server on an ephemeral loopback port (`host` another loopback address, such as
+    /// 127.0.0.2, to stand in for a second host).
+    public static func start(host: String = "127.0.0.1", handler: @escaping Handler) async throws -> FakeStationServer {
         let box = RecorderBox()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -55,15 +56,15 @@ public final class FakeStationServer: Sendable {
                     channel.pipeline.addHandler(FakeHTTPHandler(handler: handler, record: { box.record?($0) }))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let server = FakeStationServer(channel: channel)
+            .bind(host: host, port: 0).get()
+        let server = FakeStationServer(channel: channel, host: host)
         box.record = { [weak server] request in server?.recorded.withLock { $0.append(request) } }
         return server
     }
 
-    init(channel: Channel) {
+    init(channel: Channel, host: String = "127.0.0.1") {
         self.channel = channel
-        self.baseURL = URL(string: "http://127.0.0.1:\(channel.localAddress?.port ?? 0)")!
+        self.baseURL = URL(string: "http://\(host):\(channel.localAddress?.port ?? 0)")!
     }
 
     /// Every request received so far, in order.
