@@ -137,7 +137,7 @@ public struct AdapterDefinition: Sendable {
         public var year: Field?
 
         /// Every field with its key, in the order rows are read.
-        var all: [(key: String, field: Field)] {
+        public var all: [(key: String, field: Field)] {
             [("source_play_id", sourcePlayID), ("played_at", playedAt), ("artist", artist), ("title", title)]
                 + [("album", album), ("mbid", mbid), ("isrc", isrc), ("year", year)].compactMap { key, field in
                     field.map { (key, $0) }

@@ -17,9 +17,9 @@ struct RadioIngest: AsyncParsableCommand {
             ingested by another process; 130 / 143 stopped by SIGINT / SIGTERM (run recorded interrupted).
             """,
         version: "0.1.0",
-        subcommands: registeredAdapters.map { sourceCommand($0) } + [
+        subcommands: AdapterCatalog.current.commands + [
             Run.self, Daemon.self, Status.self, CheckpointCommand.self, FailedCommand.self, SongsCommand.self, MatchCommand.self,
-            Migrate.self, EmbeddingQueue.self, Runs.self,
+            Migrate.self, EmbeddingQueue.self, Runs.self, AdaptersCommand.self, AdapterCommand.self,
         ]
     )
 }
@@ -29,6 +29,14 @@ extension RadioIngest {
     /// not the overview.
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            let environment = ProcessInfo.processInfo.environment
+            AdapterCatalog.current = try AdapterCatalog.load(
+                directories: try AdapterCatalog.directories(arguments: arguments, environment: environment))
+        } catch {
+            FileHandleOutput.standardError("radio-ingest: \((error as? IngestError)?.message ?? "\(error)")")
+            Foundation.exit(64)
+        }
         if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-") {
             let names = configuration.subcommands.map { $0._commandName }
             if !names.contains(arguments[1]) {
@@ -39,9 +47,4 @@ extension RadioIngest {
         }
         await main(nil)
     }
-}
-
-/// The per-source subcommand of an adapter.
-func sourceCommand<Factory: StationAdapterFactory>(_ factory: Factory.Type) -> any ParsableCommand.Type {
-    SourceCommand<Factory>.self
 }

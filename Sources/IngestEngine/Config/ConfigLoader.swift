@@ -39,8 +39,12 @@ public struct ConfigLoader {
         }
         var reader = NodeReader(path: path, environment: environment)
         guard let root else { throw IngestError.usage("\(path): the config is empty; it needs at least a 'sources:' section") }
-        let top = try reader.mapping(root, key: "", allowed: ["database", "catalog", "concurrency", "lease_ttl", "sources"])
+        let top = try reader.mapping(
+            root, key: "", allowed: ["database", "catalog", "concurrency", "lease_ttl", "adapters_dir", "sources"])
         var config = IngestConfig(path: path, databaseURL: nil, concurrency: 2, leaseTTL: nil, sources: [])
+        if let directory = top["adapters_dir"] {
+            config.adaptersDirectory = try Self.adaptersDirectory(directory.value, configPath: path, reader: reader)
+        }
         if let database = top["database"] {
             let fields = try reader.mapping(database.value, key: "database", allowed: ["url"])
             config.databaseURL = try fields["url"].map { try reader.string($0.value, key: "database.url") }
@@ -140,6 +144,30 @@ public struct ConfigLoader {
             }
         }
         return source
+    }
+
+    /// `adapters_dir`, read before the rest of the file: the adapters it holds decide which
+    /// `adapter:` names the config may use. `nil` when the file does not set it; a directory that
+    /// does not exist is an error with its position.
+    public static func adaptersDirectory(
+        configPath path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> URL? {
+        guard let data = FileManager.default.contents(atPath: path),
+            case .mapping(let top)? = try? Yams.compose(yaml: String(decoding: data, as: UTF8.self)),
+            let node = top.first(where: { $0.key.string == "adapters_dir" })?.value
+        else { return nil }
+        return try adaptersDirectory(node, configPath: path, reader: NodeReader(path: path, environment: environment))
+    }
+
+    static func adaptersDirectory(_ node: Node, configPath: String, reader: NodeReader) throws -> URL {
+        let text = try reader.string(node, key: "adapters_dir")
+        let base = URL(fileURLWithPath: configPath).deletingLastPathComponent()
+        let url = text.hasPrefix("/") ? URL(fileURLWithPath: text) : base.appendingPathComponent(text)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw reader.error(node, key: "adapters_dir", "'\(text)' is not a directory (relative paths start at the config file's directory)")
+        }
+        return url.standardizedFileURL
     }
 
     static func describe(_ error: YamlError) -> String {

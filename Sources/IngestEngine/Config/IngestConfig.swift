@@ -13,6 +13,8 @@ public struct IngestConfig: Sendable, Equatable {
     /// `lease_ttl`: how long a source stays claimed by a process that stopped renewing its
     /// lease (crashed, paused, cut off) before another may take it (default 5 minutes).
     public var leaseTTL: Duration?
+    /// `adapters_dir`: a directory of YAML adapters (relative to the config file).
+    public var adaptersDirectory: URL?
     /// `sources`, in file order.
     public var sources: [SourceConfig]
     /// `catalog.columns`: the catalog's `songs` columns by role (`created`, `updated`, `mbid`,

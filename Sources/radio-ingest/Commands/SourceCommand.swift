@@ -5,12 +5,14 @@ import IngestEngine
 
 /// `radio-ingest <adapter>`: one run of one source, with the standard run flags. A config entry
 /// (by default the one named like the adapter) supplies defaults; flags override it.
-struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
+struct SourceCommand<Slot: AdapterSlot>: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
-        let options = Factory.options.map { "  --\($0.name.replacingOccurrences(of: "_", with: "-")) <value>\n      \($0.help)" }
+        let entry = Slot.entry
+        let options = entry.options.map { "  --\($0.name.replacingOccurrences(of: "_", with: "-")) <value>\n      \($0.help)" }
+        let origin = entry.file.map { "Declared in \($0).\n\n" } ?? ""
         return CommandConfiguration(
-            commandName: Factory.name, abstract: Factory.summary,
-            discussion: (options.isEmpty ? "" : "\(Factory.name) options:\n" + options.joined(separator: "\n") + "\n\n")
+            commandName: entry.name, abstract: entry.summary,
+            discussion: origin + (options.isEmpty ? "" : "\(entry.name) options:\n" + options.joined(separator: "\n") + "\n\n")
                 + "Exit codes: 0 complete or partial, 1 failed, 64 bad usage, 75 the source is busy in another process, "
                 + "130 / 143 stopped by SIGINT / SIGTERM (the run is recorded interrupted; a second signal quits at once).")
     }
@@ -20,7 +22,7 @@ struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
     @Argument(parsing: .allUnrecognized, help: .hidden) var adapterArguments: [String] = []
 
     @OptionGroup var flags: RunFlags
-    @Option(help: ArgumentHelp("The config entry to run (default: the one named '\(Factory.name)').", valueName: "name"))
+    @Option(help: ArgumentHelp("The config entry to run (default: the one named '\(Slot.entry.name)').", valueName: "name"))
     var source: String?
     @Option(
         help: ArgumentHelp(
@@ -33,27 +35,28 @@ struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
     init() {}
 
     func validate() throws {
-        _ = try AdapterArguments.parse(adapterArguments, for: Factory.self)
+        _ = try AdapterArguments.parse(adapterArguments, for: Slot.entry)
     }
 
     func run() async throws {
         let logger = logging.makeLogger()
         let loaded = try config.load()
-        let entry = loaded?.source(named: source ?? Factory.name)
+        let adapterEntry = Slot.entry
+        let entry = loaded?.source(named: source ?? adapterEntry.name)
         if let source, entry == nil {
             FileHandleOutput.standardError("radio-ingest: the config has no source named '\(source)'")
             throw ExitCode.validationFailure
         }
-        if let entry, entry.adapter != Factory.name {
+        if let entry, entry.adapter != adapterEntry.name {
             FileHandleOutput.standardError(
                 "radio-ingest: source '\(entry.name)' uses the \(entry.adapter) adapter; run `radio-ingest \(entry.adapter) --source \(entry.name)`"
             )
             throw ExitCode.validationFailure
         }
-        var settings = entry?.adapterSettings() ?? AdapterSettings(sourceName: Factory.name)
+        var settings = entry?.adapterSettings() ?? AdapterSettings(sourceName: adapterEntry.name)
         if let baseURL = flags.baseURL { settings.baseURL = URL(string: baseURL) }
-        settings.options.merge(try AdapterArguments.parse(adapterArguments, for: Factory.self)) { $1 }
-        let adapter = try usage { try Factory.make(settings) }
+        settings.options.merge(try AdapterArguments.parse(adapterArguments, for: adapterEntry)) { $1 }
+        let adapter = try usage { try adapterEntry.make(settings) }
         var options = try flags.runOptions(timeZone: adapter.timeZone, base: entry)
         var engine = IngestEngine(logger: logger)
         if let ttl = loaded?.leaseTTL { engine.leaseTTL = ttl }
@@ -78,8 +81,8 @@ struct SourceCommand<Factory: StationAdapterFactory>: AsyncParsableCommand {
 /// Turns `--name value` and `--name=value` pairs into adapter options (`--api-key-env` is
 /// `api_key_env`), refusing anything the adapter does not declare.
 enum AdapterArguments {
-    static func parse<Factory: StationAdapterFactory>(_ arguments: [String], for factory: Factory.Type) throws -> [String: String] {
-        let known = Set(Factory.options.map(\.name))
+    static func parse(_ arguments: [String], for adapter: AdapterEntry) throws -> [String: String] {
+        let known = Set(adapter.options.map(\.name))
         var options: [String: String] = [:]
         var rest = arguments[...]
         while let argument = rest.popFirst() {
@@ -94,7 +97,7 @@ enum AdapterArguments {
             }
             let key = name.replacingOccurrences(of: "-", with: "_")
             guard known.contains(key) else {
-                throw ValidationError("unknown option '--\(name)' for \(Factory.name)")
+                throw ValidationError("unknown option '--\(name)' for \(adapter.name)")
             }
             guard let resolved = value ?? rest.popFirst(), !resolved.hasPrefix("--") else {
                 throw ValidationError("--\(name) needs a value")

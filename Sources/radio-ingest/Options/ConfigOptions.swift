@@ -8,6 +8,8 @@ import IngestEngine
 struct ConfigOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The YAML config (default: $RADIO_INGEST_CONFIG, else ./radio-ingest.yaml if present).", valueName: "file"))
     var config: String?
+    @Option(help: ArgumentHelp("A directory of YAML adapters to offer besides the shipped ones (each NAME.yaml is an adapter).", valueName: "dir"))
+    var adapters: String?
 
     var resolvedPath: String? {
         if let config { return config }
@@ -19,10 +21,11 @@ struct ConfigOptions: ParsableArguments {
     func load() throws -> IngestConfig? {
         guard let path = resolvedPath else { return nil }
         return try usage {
-            try ConfigLoader(
-                knownAdapters: Set(registeredAdapters.map { $0.name }),
+            let catalog = AdapterCatalog.current
+            return try ConfigLoader(
+                knownAdapters: Set(catalog.entries.map(\.name)),
                 optionValidators: Dictionary(
-                    uniqueKeysWithValues: registeredAdapters.map { factory in (factory.name, { try factory.validate(options: $0) }) })
+                    uniqueKeysWithValues: catalog.entries.map { entry in (entry.name, { try entry.validate($0) }) })
             ).load(path: path)
         }
     }
@@ -37,7 +40,7 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
-/// The adapter factory registered under `name`.
-func adapterFactory(named name: String) -> (any StationAdapterFactory.Type)? {
-    registeredAdapters.first { $0.name == name }
+/// The adapter offered under `name`, Swift or YAML.
+func adapterEntry(named name: String) -> AdapterEntry? {
+    AdapterCatalog.current.entry(named: name)
 }
