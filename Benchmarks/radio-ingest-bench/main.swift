@@ -9,7 +9,8 @@
 // without match keys) and times keying them, then the first run on that catalog.
 // --dry-run previews instead (with --catalog-songs, on the catalog as filled, unkeyed).
 // --feed URL uses a feed already serving (`radio-ingest-bench serve-feed --plays N`).
-// --parts also times the pipeline's parts alone (keys, YAML-free dry run).
+// --parts also times the pipeline's parts alone (song keys; a KEXP page parsed by the Swift
+// adapter and by its YAML twin).
 // Without --postgres, $RADIO_INGEST_TEST_POSTGRES_URL is used when set (an administrator URL:
 // each measurement creates a database of its own).
 import Foundation
@@ -45,6 +46,7 @@ if CommandLine.arguments.contains("--parts") {
     var keys = 0
     let keying = await seconds { for row in rows where SongKey.make(title: row.song ?? "", artist: row.artist ?? "") != nil { keys += 1 } }
     print(String(format: "song keys alone: %d in %.2f s = %.0f keys/s", keys, keying, Double(keys) / keying))
+    try await ParseSpeed.measure()
 }
 
 for kind in stores {

@@ -115,8 +115,8 @@ public struct AdapterDefinition: Sendable {
         }
         public var test: Test
 
-        func holds(for row: Any) -> Bool {
-            let value = path.values(in: row).first.flatMap(JSONText.scalar)
+        func holds(for row: JSONTree) -> Bool {
+            let value = path.firstValue(in: row)?.scalarText
             switch test {
             case .equals(let wanted): return value == wanted
             case .oneOf(let values): return value.map(values.contains) ?? false

@@ -4,14 +4,14 @@ import IngestCore
 extension DeclarativeAdapter {
     /// The request after `request`: the paging rule's next page, else (day-addressed) the
     /// first page of the next day, else `nil`. Every rule also ends on an empty page.
-    func nextRequest(after request: PageRequest, json: Any, rowCount: Int) throws -> PageRequest? {
+    func nextRequest(after request: PageRequest, json: JSONTree, rowCount: Int) throws -> PageRequest? {
         if let next = try nextPage(after: request, json: json, rowCount: rowCount) { return next }
         guard definition.window.perDay != nil, let day = request.state[StateKey.day] else { return nil }
         return try nextDay(after: request, day: day, hadRecords: rowCount > 0 || request.state[StateKey.dayHadRecords] != nil)
     }
 
     /// The next page within the same window or day.
-    func nextPage(after request: PageRequest, json: Any, rowCount: Int) throws -> PageRequest? {
+    func nextPage(after request: PageRequest, json: JSONTree, rowCount: Int) throws -> PageRequest? {
         guard rowCount > 0 else { return nil }
         var state = request.state
         state[StateKey.first] = nil
@@ -31,7 +31,7 @@ extension DeclarativeAdapter {
         case .none:
             return nil
         case .nextURL(let path):
-            guard let link = path.values(in: json).first.flatMap(JSONText.scalar), !link.isEmpty else { return nil }
+            guard let link = path.firstValue(in: json)?.scalarText, !link.isEmpty else { return nil }
             // The engine refuses a link that is not http(s), after storing this page.
             guard let url = URL(string: link, relativeTo: request.url)?.absoluteURL else {
                 throw IngestError.malformedPage("\(definition.name) returned a next link that is not a URL: \(link.prefix(200))")
@@ -42,19 +42,19 @@ extension DeclarativeAdapter {
             return next
         case .offset(let param, let start, let totalPath):
             let next = current(param, default: start) + rowCount
-            if let totalPath, let total = totalPath.values(in: json).first.flatMap(JSONText.scalar).flatMap(Int.init), next >= total {
+            if let totalPath, let total = totalPath.firstValue(in: json)?.scalarText.flatMap(Int.init), next >= total {
                 return nil
             }
             return same(param, String(next))
         case .pageNumber(let param, let start, let hasMorePath, let stopOnShortPage):
             if let hasMorePath {
-                let more = hasMorePath.values(in: json).first
-                if more == nil || JSONText.scalar(more!) == "false" { return nil }
+                let more = hasMorePath.firstValue(in: json)
+                if more == nil || more?.scalarText == "false" { return nil }
             }
             if stopOnShortPage && shortPage { return nil }
             return same(param, String(current(param, default: start) + 1))
         case .cursor(let path, let param):
-            guard let cursor = path.values(in: json).first.flatMap(JSONText.scalar), !cursor.isEmpty else { return nil }
+            guard let cursor = path.firstValue(in: json)?.scalarText, !cursor.isEmpty else { return nil }
             return same(param, cursor)
         }
     }

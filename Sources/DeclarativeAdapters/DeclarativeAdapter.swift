@@ -93,9 +93,9 @@ public struct DeclarativeAdapter: StationAdapter {
     }
 
     public func parse(_ body: Data, for request: PageRequest) throws -> ParsedPage {
-        let json: Any
+        let json: JSONTree
         do {
-            json = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
+            json = try JSONTree.parse(body)
         } catch {
             throw IngestError.malformedPage("\(definition.name) returned a body that is not JSON (\(request.redactedURL))")
         }
@@ -107,10 +107,10 @@ public struct DeclarativeAdapter: StationAdapter {
         let reader = RowReader(definition: definition, timeZone: timeZone)
         var records: [ParsedRecord] = []
         records.reserveCapacity(rows.count)
-        var trackRows: [Any] = []
+        var trackRows: [JSONTree] = []
         let station = definition.records.stationCheck.map { ($0, $0.equals.fill(values)) }
         for row in rows {
-            if let (check, wanted) = station, let value = check.path.values(in: row).first.flatMap(JSONText.scalar), value != wanted {
+            if let (check, wanted) = station, let value = check.path.firstValue(in: row)?.scalarText, value != wanted {
                 var filled = values
                 filled["value"] = value
                 records.append(.invalid(SkipReason(.otherStation, check.reason.fill(filled))))
@@ -134,7 +134,7 @@ public struct DeclarativeAdapter: StationAdapter {
     /// A required field's path that no track row of the first page has is a renamed or
     /// misspelled key: say so, instead of reading a whole history of invalid rows. (Optional
     /// fields are not checked: many APIs leave a key out when it has no value.)
-    func checkPathsPresent(in rows: [Any], request: PageRequest) throws {
+    func checkPathsPresent(in rows: [JSONTree], request: PageRequest) throws {
         for (key, field) in definition.fields.all.prefix(4) {
             let present = rows.contains { row in field.paths.contains { $0.isPresent(in: row) } }
             if !present {
@@ -171,10 +171,10 @@ public struct DeclarativeAdapter: StationAdapter {
 extension JSONPath {
     /// Whether `json` has the shape the path starts with: an object holding its first key, or a
     /// list for `$[*]`. An HTML error page or a bare `[]` where an object belongs does not.
-    func rootMatches(_ json: Any) -> Bool {
+    func rootMatches(_ json: JSONTree) -> Bool {
         switch steps.first {
-        case .key(let name)?: return (json as? [String: Any])?[name] != nil
-        case .all?, .index?, .filter?: return json is [Any]
+        case .key(let name)?: return json[name] != nil
+        case .all?, .index?, .filter?: if case .array = json { return true } else { return false }
         case nil: return true
         }
     }

@@ -14,6 +14,8 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
 
     let steps: [Step]
     public let description: String
+    /// The keys of a path made only of keys (`$.recording.title`): read without building lists.
+    let plainKeys: [String]?
 
     /// Parses `text`, or throws a message saying what is wrong and where.
     public init(_ text: String) throws {
@@ -39,26 +41,49 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
             }
         }
         self.steps = steps
+        plainKeys = Self.plainKeys(steps)
+    }
+
+    static func plainKeys(_ steps: [Step]) -> [String]? {
+        var keys: [String] = []
+        for step in steps {
+            guard case .key(let name) = step else { return nil }
+            keys.append(name)
+        }
+        return keys
+    }
+
+    /// The one value a path of keys reaches, or `nil`; for other paths, the first value.
+    @inline(__always)
+    func firstValue(in json: JSONTree) -> JSONTree? {
+        guard let keys = plainKeys else { return values(in: json).first }
+        var current = json
+        for key in keys {
+            guard let child = current[key], !child.isNull else { return nil }
+            current = child
+        }
+        return current
     }
 
     /// Every value the path reaches in `json` (several through `[*]` or a filter; none when a
     /// key is absent or null).
-    public func values(in json: Any) -> [Any] {
-        var current: [Any] = [json]
+    public func values(in json: JSONTree) -> [JSONTree] {
+        if plainKeys != nil { return firstValue(in: json).map { [$0] } ?? [] }
+        var current: [JSONTree] = [json]
         for step in steps {
-            var next: [Any] = []
+            var next: [JSONTree] = []
             for value in current {
                 switch step {
                 case .key(let name):
-                    if let object = value as? [String: Any], let child = object[name], !(child is NSNull) { next.append(child) }
+                    if let child = value[name], !child.isNull { next.append(child) }
                 case .index(let index):
-                    if let list = value as? [Any], list.indices.contains(index), !(list[index] is NSNull) { next.append(list[index]) }
+                    if case .array(let list) = value, list.indices.contains(index), !list[index].isNull { next.append(list[index]) }
                 case .all:
-                    if let list = value as? [Any] { next += list.filter { !($0 is NSNull) } }
+                    if case .array(let list) = value { next += list.filter { !$0.isNull } }
                 case .filter(let keys, let wanted):
-                    guard let list = value as? [Any] else { continue }
+                    guard case .array(let list) = value else { continue }
                     next += list.filter { element in
-                        Self.walk(keys, in: element).flatMap(JSONText.scalar) == wanted
+                        keys.reduce(Optional(element)) { value, key in value?[key] }?.scalarText == wanted
                     }
                 }
             }
@@ -69,19 +94,16 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the path's last key exists in `json` (even when null): tells a renamed or
     /// misspelled key apart from a value that is simply missing today.
-    public func isPresent(in json: Any) -> Bool {
+    public func isPresent(in json: JSONTree) -> Bool {
         guard case .key(let last)? = steps.last else { return !values(in: json).isEmpty }
         let parentPath = JSONPath(steps: Array(steps.dropLast()), description: description)
-        return parentPath.values(in: json).contains { ($0 as? [String: Any])?[last] != nil }
+        return parentPath.values(in: json).contains { $0[last] != nil }
     }
 
     init(steps: [Step], description: String) {
         self.steps = steps
         self.description = description
-    }
-
-    static func walk(_ keys: [String], in value: Any) -> Any? {
-        keys.reduce(Optional(value)) { value, key in (value as? [String: Any])?[key] }
+        plainKeys = Self.plainKeys(steps)
     }
 
     static func closingBracket(in text: Substring) -> Substring.Index? {
@@ -127,24 +149,4 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
 struct PathError: Error {
     let message: String
     init(_ message: String) { self.message = message }
-}
-
-/// JSON scalars as text, the way a field mapping reads them.
-enum JSONText {
-    /// A string as it is, a whole number without a fraction, a boolean as true/false; `nil` for
-    /// null, a list or an object.
-    static func scalar(_ value: Any) -> String? {
-        switch value {
-        case let text as String: return text
-        case let number as NSNumber:
-            if type(of: number) == booleanType { return number.boolValue ? "true" : "false" }
-            let double = number.doubleValue
-            if double.rounded() == double, abs(double) < 1e15 { return String(number.int64Value) }
-            return number.stringValue
-        default: return nil
-        }
-    }
-
-    /// The class Foundation's JSON reader gives `true` and `false` (an `NSNumber` subclass).
-    static let booleanType: NSNumber.Type = type(of: NSNumber(value: true))
 }

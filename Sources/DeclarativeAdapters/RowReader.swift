@@ -18,7 +18,7 @@ struct RowReader {
         }
     }
 
-    func record(_ row: Any) -> ParsedRecord {
+    func record(_ row: JSONTree) -> ParsedRecord {
         let fields = definition.fields
         var read: [String: String] = [:]
         func text(_ key: String, _ field: AdapterDefinition.Field?) -> String? {
@@ -51,10 +51,17 @@ struct RowReader {
 
     /// The field's text: its paths' values trimmed, empty and ignored ones dropped, joined;
     /// `nil` when nothing is left.
-    static func text(of field: AdapterDefinition.Field, in row: Any, excluding: [String]) -> String? {
+    static func text(of field: AdapterDefinition.Field, in row: JSONTree, excluding: [String]) -> String? {
+        // The common case, one key path read as it is: no lists built.
+        if case .path(let path) = field.source, path.plainKeys != nil, excluding.isEmpty {
+            guard let raw = path.firstValue(in: row)?.scalarText else { return nil }
+            let text = raw.trimmedFast
+            guard !text.isEmpty, field.ignore.isEmpty || !field.ignore.contains(text) else { return nil }
+            return field.lowercase ? text.lowercased() : text
+        }
         func strings(_ path: JSONPath) -> [String] {
             path.values(in: row).compactMap { value in
-                guard let text = JSONText.scalar(value)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty,
+                guard let text = value.scalarText?.trimmedFast, !text.isEmpty,
                     !field.ignore.contains(text)
                 else { return nil }
                 return text
@@ -151,5 +158,16 @@ struct TimeWriter {
         case .date: return DayCalendar(timeZone: timeZone).isoDay(date)
         case .pattern(let pattern): return DayCalendar.formatter(pattern, timeZone: timeZone).string(from: date)
         }
+    }
+}
+
+extension String {
+    /// Without leading and trailing whitespace; the text itself when it has none (the usual case,
+    /// which skips Foundation's trimming).
+    var trimmedFast: String {
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        func plain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x80 }
+        if plain(first) && plain(last) { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -10,6 +10,13 @@ public struct FakeRequest: Sendable {
     public var query: [String: String]
     public var headers: [String: String]
     public var uri: String
+
+    public init(path: String, query: [String: String] = [:], headers: [String: String] = [:], uri: String? = nil) {
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.uri = uri ?? path
+    }
 }
 
 /// What the fake server answers, faults included.

@@ -107,7 +107,7 @@ import Testing
         ),
         (
             "databse:\n  url: x\n",
-            "c.yaml:1:1: databse is not a known key (expected one of: catalog, concurrency, database, lease_ttl, sources)"
+            "c.yaml:1:1: databse is not a known key (expected one of: adapters_dir, catalog, concurrency, database, lease_ttl, sources)"
         ),
         (
             "concurrency: 0\nsources:\n  kexp: {adapter: kexp}\n",
