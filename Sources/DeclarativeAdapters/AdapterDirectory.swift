@@ -25,8 +25,10 @@ public enum AdapterDirectory {
 
     /// The shipped adapters' directory, `config/adapters`: found from the executable (a build
     /// under `.build/` of a checkout) or the working directory; `nil` when neither has it.
-    public static func shipped(executable: URL = URL(fileURLWithPath: CommandLine.arguments[0]),
-                               workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
+    public static func shipped(
+        executable: URL = URL(fileURLWithPath: CommandLine.arguments[0]),
+        workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    ) -> URL? {
         var candidates: [URL] = []
         var folder = executable.resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {

@@ -23,7 +23,9 @@ extension AdapterDefinition {
             let value = options[param.name] ?? param.defaultValue
             guard let value, !value.isEmpty else {
                 if param.required {
-                    throw IngestError.usage("the \(name) adapter needs --\(param.name.replacingOccurrences(of: "_", with: "-")) (or options: { \(param.name): … }): \(param.help)")
+                    throw IngestError.usage(
+                        "the \(name) adapter needs --\(param.name.replacingOccurrences(of: "_", with: "-")) (or options: { \(param.name): … }): \(param.help)"
+                    )
                 }
                 continue
             }
@@ -63,7 +65,9 @@ extension DeclarativeAdapter {
         secret = try Self.secret(definition.request.auth, values: values, environment: settings.environment, adapter: definition.name)
     }
 
-    static func secret(_ auth: AdapterDefinition.Auth, values: [String: String], environment: [String: String], adapter: String) throws -> Secret? {
+    static func secret(_ auth: AdapterDefinition.Auth, values: [String: String], environment: [String: String], adapter: String) throws
+        -> Secret?
+    {
         func read(_ variable: Template) throws -> String {
             let name = variable.fill(values)
             guard let value = environment[name], !value.isEmpty else {

@@ -101,7 +101,8 @@ public struct DeclarativeAdapter: StationAdapter {
         }
         guard definition.records.path.rootMatches(json) else {
             throw IngestError.malformedPage(
-                "\(definition.name) returned a page without \(definition.records.path) (\(request.redactedURL)): not a plays page, or the API changed")
+                "\(definition.name) returned a page without \(definition.records.path) (\(request.redactedURL)): not a plays page, or the API changed"
+            )
         }
         let rows = definition.records.path.values(in: json)
         let reader = RowReader(definition: definition, timeZone: timeZone)

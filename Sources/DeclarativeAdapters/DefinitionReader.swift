@@ -40,7 +40,8 @@ public struct DefinitionReader {
         let top = try mapping(
             root, key: "",
             allowed: [
-                "adapter", "version", "summary", "source_name", "params", "defaults", "time_zone", "order", "lookback", "page_size", "request",
+                "adapter", "version", "summary", "source_name", "params", "defaults", "time_zone", "order", "lookback", "page_size",
+                "request",
                 "window", "paging", "records", "fields",
             ])
         let nameNode = try top.require("adapter", in: self, root)
@@ -58,7 +59,8 @@ public struct DefinitionReader {
         var placeholders = Self.builtInPlaceholders.union(params.map(\.name))
         let defaults = try top["defaults"].map { try mapping($0.value, key: "defaults", allowed: ["base_url"]) }
         guard let baseNode = defaults?["base_url"] else {
-            throw error(top["defaults"]?.value ?? root, key: "defaults.base_url", "is missing: the API root, such as https://api.example.org/v1")
+            throw error(
+                top["defaults"]?.value ?? root, key: "defaults.base_url", "is missing: the API root, such as https://api.example.org/v1")
         }
         let baseText = try string(baseNode.value, key: "defaults.base_url")
         guard let baseURL = URL(string: baseText), ["http", "https"].contains(baseURL.scheme?.lowercased() ?? ""), baseURL.host != nil
@@ -90,7 +92,8 @@ public struct DefinitionReader {
                 "has no param, so request.url must carry the day as {day} (or give per_day a param)")
         }
         if let zone = top["time_zone"], definition.timeZone.names.isEmpty, TimeZone(identifier: definition.timeZone.text) == nil {
-            throw error(zone.value, key: "time_zone", "'\(definition.timeZone.text)' is not a time zone (an IANA name such as America/New_York)")
+            throw error(
+                zone.value, key: "time_zone", "'\(definition.timeZone.text)' is not a time zone (an IANA name such as America/New_York)")
         }
         return definition
     }
@@ -145,7 +148,9 @@ public struct DefinitionReader {
                 (name, try template(entry.value, key: "request.\(key).\(name)", placeholders: placeholders))
             }
         }
-        return .init(url: url, query: try pairs("query"), headers: try pairs("headers"), auth: try readAuth(fields["auth"]?.value, placeholders: placeholders))
+        return .init(
+            url: url, query: try pairs("query"), headers: try pairs("headers"),
+            auth: try readAuth(fields["auth"]?.value, placeholders: placeholders))
     }
 
     func readAuth(_ node: Node?, placeholders: Set<String>) throws -> AdapterDefinition.Auth {
@@ -157,9 +162,14 @@ public struct DefinitionReader {
             return try template(entry.value, key: "request.auth.\(key)", placeholders: placeholders)
         }
         if fields["bearer_env"] != nil { return .bearer(variable: try variable("bearer_env")) }
-        if let header = fields["header"] { return .header(name: try string(header.value, key: "request.auth.header"), variable: try variable("value_env")) }
-        if let query = fields["query"] { return .query(name: try string(query.value, key: "request.auth.query"), variable: try variable("value_env")) }
-        throw error(node, key: "request.auth", "must be none, {bearer_env: VAR}, {header: NAME, value_env: VAR} or {query: NAME, value_env: VAR}")
+        if let header = fields["header"] {
+            return .header(name: try string(header.value, key: "request.auth.header"), variable: try variable("value_env"))
+        }
+        if let query = fields["query"] {
+            return .query(name: try string(query.value, key: "request.auth.query"), variable: try variable("value_env"))
+        }
+        throw error(
+            node, key: "request.auth", "must be none, {bearer_env: VAR}, {header: NAME, value_env: VAR} or {query: NAME, value_env: VAR}")
     }
 
     func readWindow(_ node: Node) throws -> AdapterDefinition.Window {
@@ -177,7 +187,9 @@ public struct DefinitionReader {
             window.perDay = .init(
                 param: try parts["param"].map { try string($0.value, key: "window.per_day.param") },
                 format: try parts["format"].map { try string($0.value, key: "window.per_day.format") } ?? "yyyy-MM-dd",
-                maxEmptyDays: try parts["max_empty_days"].map { try integer($0.value, key: "window.per_day.max_empty_days", range: 1...3660) } ?? 14)
+                maxEmptyDays: try parts["max_empty_days"].map {
+                    try integer($0.value, key: "window.per_day.max_empty_days", range: 1...3660)
+                } ?? 14)
         }
         return window
     }
@@ -190,7 +202,8 @@ public struct DefinitionReader {
         func required(_ key: String) throws -> Node { try fields.require(key, in: self, node, key: "paging") }
         func allow(_ keys: Set<String>) throws {
             if let extra = fields.ordered.first(where: { $0.0 != "kind" && !keys.contains($0.0) }) {
-                throw error(extra.1.key, key: "paging.\(extra.0)", "does not apply to paging of kind \(try string(kindNode, key: "paging.kind"))")
+                throw error(
+                    extra.1.key, key: "paging.\(extra.0)", "does not apply to paging of kind \(try string(kindNode, key: "paging.kind"))")
             }
         }
         switch try string(kindNode, key: "paging.kind") {
@@ -215,7 +228,8 @@ public struct DefinitionReader {
                 stopOnShortPage: try fields["stop_on_short_page"].map { try boolean($0.value, key: "paging.stop_on_short_page") } ?? false)
         case "cursor":
             try allow(["path", "param"])
-            return .cursor(path: try jsonPath(try required("path"), key: "paging.path"), param: try string(try required("param"), key: "paging.param"))
+            return .cursor(
+                path: try jsonPath(try required("path"), key: "paging.path"), param: try string(try required("param"), key: "paging.param"))
         case let other:
             throw error(kindNode, key: "paging.kind", "'\(other)' is not a paging kind (next_url, offset, page_number, cursor or none)")
         }
@@ -231,12 +245,15 @@ public struct DefinitionReader {
             records.stationCheck = .init(
                 path: try jsonPath(try required("path"), key: "records.station_check.path"),
                 equals: try template(try required("equals"), key: "records.station_check.equals", placeholders: placeholders),
-                reason: try parts["reason"].map { try template($0.value, key: "records.station_check.reason", placeholders: placeholders.union(["value"])) }
+                reason: try parts["reason"].map {
+                    try template($0.value, key: "records.station_check.reason", placeholders: placeholders.union(["value"]))
+                }
                     ?? Template("a play of another station ({value})"))
         }
         guard let condition = fields["track_if"] else { return records }
         let parts = try mapping(condition.value, key: "records.track_if", allowed: ["path", "equals", "in", "not_in", "present"])
-        let conditionPath = try jsonPath(try parts.require("path", in: self, condition.value, key: "records.track_if"), key: "records.track_if.path")
+        let conditionPath = try jsonPath(
+            try parts.require("path", in: self, condition.value, key: "records.track_if"), key: "records.track_if.path")
         let test: AdapterDefinition.Condition.Test
         if let equals = parts["equals"] {
             test = .equals(try string(equals.value, key: "records.track_if.equals"))
@@ -263,7 +280,9 @@ public struct DefinitionReader {
             guard let entry = entries[key] else { continue }
             let field = try readField(entry.value, key: "fields.\(key)")
             for other in field.excluding + (field.prefix?.field.excluding ?? []) where read[other] == nil {
-                throw error(entry.value, key: "fields.\(key).excluding", "names '\(other)', which is not a field read before \(key) (\(readOrder.joined(separator: ", ")))")
+                throw error(
+                    entry.value, key: "fields.\(key).excluding",
+                    "names '\(other)', which is not a field read before \(key) (\(readOrder.joined(separator: ", ")))")
             }
             if let format = field.format {
                 let isTime = key == "played_at"
@@ -277,7 +296,9 @@ public struct DefinitionReader {
             read[key] = field
         }
         func required(_ key: String) throws -> AdapterDefinition.Field {
-            guard let field = read[key] else { throw error(node, key: "fields.\(key)", "is missing (required: source_play_id, played_at, title, artist)") }
+            guard let field = read[key] else {
+                throw error(node, key: "fields.\(key)", "is missing (required: source_play_id, played_at, title, artist)")
+            }
             return field
         }
         var playedAt = try required("played_at")
@@ -314,7 +335,8 @@ public struct DefinitionReader {
         field.firstOnly = try parts["first_only"].map { try boolean($0.value, key: "\(key).first_only") } ?? false
         if let prefix = parts["prefix"] {
             let prefixField = try readField(prefix.value, key: "\(key).prefix", extraKeys: ["separator"])
-            let separator = try mapping(prefix.value, key: "\(key).prefix", allowed: nil)["separator"]
+            let separator =
+                try mapping(prefix.value, key: "\(key).prefix", allowed: nil)["separator"]
                 .map { try string($0.value, key: "\(key).prefix.separator", trim: false) } ?? " "
             field.prefix = .init(field: prefixField, separator: separator)
         }
@@ -337,7 +359,10 @@ public struct DefinitionReader {
         case "date": return .date
         case let pattern where pattern.contains("yy"): return .pattern(pattern)
         case let other:
-            throw error(node, key: key, "'\(other)' is not a time format (iso8601_utc, iso8601_offset, epoch_s, epoch_ms, date, or a pattern such as yyyy-MM-dd HH:mm)")
+            throw error(
+                node, key: key,
+                "'\(other)' is not a time format (iso8601_utc, iso8601_offset, epoch_s, epoch_ms, date, or a pattern such as yyyy-MM-dd HH:mm)"
+            )
         }
     }
 
@@ -349,7 +374,9 @@ public struct DefinitionReader {
         case "year": return .year
         case let pattern where pattern.contains("yy"): return .localPattern(pattern)
         case let other:
-            throw error(node, key: key, "'\(other)' is not a field format (iso8601, epoch_s, epoch_ms, year, or a local time pattern such as MM-dd-yyyy HH:mm:ss)")
+            throw error(
+                node, key: key,
+                "'\(other)' is not a field format (iso8601, epoch_s, epoch_ms, year, or a local time pattern such as MM-dd-yyyy HH:mm:ss)")
         }
     }
 

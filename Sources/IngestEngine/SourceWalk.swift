@@ -131,7 +131,9 @@ struct SourceWalk {
             checkpoint.pagesCommitted += 1
 
             // A next request that may not be sent fails the walk after this page is stored.
-            let following = Result { endOfWindow || prepared.stoppedByLimit ? nil : try page.next.map { try Self.guarded($0, origin: origin) } }
+            let following = Result {
+                endOfWindow || prepared.stoppedByLimit ? nil : try page.next.map { try Self.guarded($0, origin: origin) }
+            }
             let next = try? following.get()
             if !prepared.stoppedByLimit, !endOfWindow, let next, !fetched.contains(next),
                 options.pageLimit.map({ counters.pagesFetched < $0 }) ?? true, !stop.isRequested

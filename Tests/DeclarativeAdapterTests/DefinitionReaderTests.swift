@@ -43,18 +43,26 @@ import Testing
     }
 
     @Test(arguments: [
-        ("  start: { param: since, format: iso8601_utc }", "  start: { param: since, fromat: iso8601_utc }",
-         "example-fm.yaml:9:26: window.start.fromat is not a known key"),
-        ("  title: $.title", "  title: $.title[",
-         "example-fm.yaml:15:10: fields.title '$.title[' has a '[' without its ']'"),
+        (
+            "  start: { param: since, format: iso8601_utc }", "  start: { param: since, fromat: iso8601_utc }",
+            "example-fm.yaml:9:26: window.start.fromat is not a known key"
+        ),
+        (
+            "  title: $.title", "  title: $.title[",
+            "example-fm.yaml:15:10: fields.title '$.title[' has a '[' without its ']'"
+        ),
         ("format: iso8601_utc", "format: rfc2822", "example-fm.yaml:9:34: window.start.format 'rfc2822' is not a time format"),
-        ("{base_url}/stations/{station}/plays", "{base_url}/stations/{staton}/plays",
-         "example-fm.yaml:7:8: request.url uses {staton}, which is not a param (known: base_url, page_size, station)"),
+        (
+            "{base_url}/stations/{station}/plays", "{base_url}/stations/{staton}/plays",
+            "example-fm.yaml:7:8: request.url uses {staton}, which is not a param (known: base_url, page_size, station)"
+        ),
         ("  artist: $.artist", "", "example-fm.yaml:13:3: fields.artist is missing"),
         ("kind: offset", "kind: scroll", "example-fm.yaml:10:17: paging.kind 'scroll' is not a paging kind"),
         ("adapter: example-fm", "adapter: run", "example-fm.yaml:1:10: adapter 'run' is the name of a radio-ingest command"),
-        ("  played_at: $.played_at", "  played_at: { path: $.played_at, format: year }",
-         "example-fm.yaml:14:14: fields.played_at.format does not apply to played_at"),
+        (
+            "  played_at: $.played_at", "  played_at: { path: $.played_at, format: year }",
+            "example-fm.yaml:14:14: fields.played_at.format does not apply to played_at"
+        ),
         ("version: 1", "version: 2", "example-fm.yaml:2:10: version must be 1"),
     ])
     func aMistakeIsReportedWhereItIs(change: (String, String, String)) {
@@ -72,7 +80,8 @@ import Testing
         #expect(throws: IngestError.usage("the example-fm adapter has no option 'stations' (known: station)")) {
             try definition.validate(options: ["station": "x", "stations": "y"])
         }
-        let adapter = try DeclarativeAdapter(definition: definition, settings: AdapterSettings(sourceName: "example-fm", options: ["station": "a b"]))
+        let adapter = try DeclarativeAdapter(
+            definition: definition, settings: AdapterSettings(sourceName: "example-fm", options: ["station": "a b"]))
         #expect(try adapter.firstRequest(for: .unbounded).url.absoluteString == "https://api.example.fm/v1/stations/a%20b/plays?offset=0")
     }
 

@@ -9,7 +9,9 @@ import Testing
 /// Declarative adapters through the unchanged engine, a fake server on loopback and a real
 /// SQLite file.
 @Suite struct EngineRunTests {
-    func ingest(_ adapter: any StationAdapter, options: RunOptions = RunOptions(politeDelay: .zero)) async throws -> (RunSummary, TestCatalog) {
+    func ingest(_ adapter: any StationAdapter, options: RunOptions = RunOptions(politeDelay: .zero)) async throws -> (
+        RunSummary, TestCatalog
+    ) {
         let catalog = try await TestCatalog.make(.sqlite)
         let store = try catalog.open()
         let summary = await IngestEngine(fetcher: PageFetcher(sleep: { _ in }), logger: Logger(label: "test")).run(
@@ -29,7 +31,8 @@ import Testing
         let zone = TimeZone(identifier: "America/New_York")!
         var options = RunOptions(politeDelay: .zero)
         options.window = TimeWindow(
-            start: Timestamp.parseUserDate("2016-07-29", timeZone: zone), end: Timestamp.parseUserDate("2016-07-31", timeZone: zone, endOfDay: true))
+            start: Timestamp.parseUserDate("2016-07-29", timeZone: zone),
+            end: Timestamp.parseUserDate("2016-07-31", timeZone: zone, endOfDay: true))
         let (summary, catalog) = try await ingest(adapter, options: options)
         defer { catalog.remove() }
         try await server.shutdown()
@@ -53,7 +56,8 @@ import Testing
 
     static func page(_ id: Int, next: String?) -> Data {
         let link = next.map { "\"\($0)\"" } ?? "null"
-        return Data(#"{"next": \#(link), "plays": [{"id": \#(id), "at": "2024-01-01T10:0\#(id):00Z", "title": "T\#(id)", "artist": "A"}]}"#.utf8)
+        return Data(
+            #"{"next": \#(link), "plays": [{"id": \#(id), "at": "2024-01-01T10:0\#(id):00Z", "title": "T\#(id)", "artist": "A"}]}"#.utf8)
     }
 
     @Test func aNextLinkToAnotherHostGetsTheRequestWithoutTheSecret() async throws {
@@ -104,7 +108,9 @@ import Testing
         try await server.shutdown()
         #expect(summary.status == .failed)
         let error = summary.error ?? ""
-        #expect(error.contains("$.track_name") && error.contains(server.baseURL.absoluteString) && error.contains("kexp-renamed.yaml"), "\(error)")
+        #expect(
+            error.contains("$.track_name") && error.contains(server.baseURL.absoluteString) && error.contains("kexp-renamed.yaml"),
+            "\(error)")
         #expect(try await catalog.scalar("SELECT count(*) FROM external_plays") == 0)
     }
 }

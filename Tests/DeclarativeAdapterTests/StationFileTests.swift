@@ -24,7 +24,8 @@ import Testing
 
     @Test func nprClassicalCreditsThePerformerAndKeepsTheComposerInTheTitle() throws {
         let adapter = try nprAdapter()
-        let plays = try adapter.parse(try Repo.fixture("npr/wwfm-day-2016-07-31.json"), for: try adapter.firstRequest(for: .unbounded)).plays
+        let plays = try adapter.parse(try Repo.fixture("npr/wwfm-day-2016-07-31.json"), for: try adapter.firstRequest(for: .unbounded))
+            .plays
         let byID = Dictionary(uniqueKeysWithValues: plays.map { ($0.sourcePlayID, $0) })
         // The first play of the day: a soloist in artistName, local midnight in New York.
         let first = try #require(plays.last)

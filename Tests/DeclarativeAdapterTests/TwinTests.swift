@@ -73,8 +73,10 @@ import Testing
     }
 
     @Test func twinsPassTheAdapterTestKit() throws {
-        let empties = ["kexp": #"{"next": null, "results": []}"#, "abc": #"{"total": 0, "offset": 0, "items": []}"#,
-                       "spinitron": #"{"items": [], "_links": {}}"#]
+        let empties = [
+            "kexp": #"{"next": null, "results": []}"#, "abc": #"{"total": 0, "offset": 0, "items": []}"#,
+            "spinitron": #"{"items": [], "_links": {}}"#,
+        ]
         for pair in try Self.pairs() {
             let fixtures = try AdapterFixture.load(directory: Repo.fixtures.appendingPathComponent(pair.fixtures))
             let problems = AdapterConformance.check(pair.twin, fixtures: fixtures, emptyPage: Data(empties[pair.fixtures]!.utf8))

@@ -50,7 +50,8 @@ import Testing
         try Self.guideExample().write(to: adapters.appendingPathComponent("example-fm.yaml"), atomically: true, encoding: .utf8)
         let result = try await CLI.run(
             [
-                "example-fm", "--adapters", adapters.path, "--station", "wxyz", "--base-url", server.baseURL.appendingPathComponent("v1").absoluteString,
+                "example-fm", "--adapters", adapters.path, "--station", "wxyz", "--base-url",
+                server.baseURL.appendingPathComponent("v1").absoluteString,
                 "--polite-delay", "0", "--json",
             ], environment: ["EXAMPLE_FM_KEY": "k3y"], directory: directory)
         #expect(result.status == 0, "\(result.stderr)")
@@ -69,7 +70,9 @@ import Testing
         try FileManager.default.createDirectory(at: fixtures, withIntermediateDirectories: true)
         try Self.pageOne.write(to: fixtures.appendingPathComponent("page-001.json"), atomically: true, encoding: .utf8)
         try Self.pageTwo.write(to: fixtures.appendingPathComponent("page-002.json"), atomically: true, encoding: .utf8)
-        let check = try await CLI.run(["adapter", "check", adapters.appendingPathComponent("example-fm.yaml").path, "--fixtures", fixtures.path])
+        let check = try await CLI.run([
+            "adapter", "check", adapters.appendingPathComponent("example-fm.yaml").path, "--fixtures", fixtures.path,
+        ])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("page-001.json: 1 tracks, 1 not tracks, 0 invalid, asks for a next page"), "\(check.stdout)")
         #expect(check.stdout.contains("page-002.json: 1 tracks, 0 not tracks, 1 invalid"), "\(check.stdout)")
@@ -134,7 +137,8 @@ import Testing
     }
 
     @Test func nprRunsFromTheShippedFileWithItsFlags() async throws {
-        let day = try Data(contentsOf: Self.root.appendingPathComponent("Tests/DeclarativeAdapterTests/Fixtures/npr/wcrb-day-2016-07-31.json"))
+        let day = try Data(
+            contentsOf: Self.root.appendingPathComponent("Tests/DeclarativeAdapterTests/Fixtures/npr/wcrb-day-2016-07-31.json"))
         let server = try await FakeStationServer.start { request in
             request.query["date"] == "2016-07-31" ? .json(day) : .json(Data(#"{"onToday": []}"#.utf8))
         }
@@ -142,7 +146,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try await CLI.run(
             [
-                "npr", "--station", "5187f5a4e1c8b8ea3d2bd5a2", "--time-zone", "America/New_York", "--base-url", server.baseURL.absoluteString,
+                "npr", "--station", "5187f5a4e1c8b8ea3d2bd5a2", "--time-zone", "America/New_York", "--base-url",
+                server.baseURL.absoluteString,
                 "--start-date", "2016-07-30", "--end-date", "2016-07-31", "--polite-delay", "0", "--json",
             ], directory: directory)
         try await server.shutdown()

@@ -34,13 +34,17 @@ struct AdaptersCommand: ParsableCommand {
         }
         for entry in catalog.entries {
             let params = entry.options.map { "--\($0.name.replacingOccurrences(of: "_", with: "-"))" }.joined(separator: " ")
-            print("\(entry.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(entry.kind.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(entry.summary)")
+            print(
+                "\(entry.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(entry.kind.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(entry.summary)"
+            )
             if let file = entry.file { print("             file: \(file)") }
             if !params.isEmpty { print("             params: \(params)") }
         }
         let directories = catalog.directories.map(\.path)
-        print(directories.isEmpty ? "\nno adapter directory found (config/adapters is looked for next to the build and in the working directory)"
-              : "\nYAML adapters read from: \(directories.joined(separator: ", "))")
+        print(
+            directories.isEmpty
+                ? "\nno adapter directory found (config/adapters is looked for next to the build and in the working directory)"
+                : "\nYAML adapters read from: \(directories.joined(separator: ", "))")
     }
 }
 
@@ -63,7 +67,8 @@ struct AdapterCommand: ParsableCommand {
         @Option(help: ArgumentHelp("A directory of recorded pages (*.json).", valueName: "dir")) var fixtures: String
         @Option(
             name: .customLong("param"),
-            help: ArgumentHelp("A param value, as station=wwfm (repeatable); required params without one get a placeholder.", valueName: "name=value"))
+            help: ArgumentHelp(
+                "A param value, as station=wwfm (repeatable); required params without one get a placeholder.", valueName: "name=value"))
         var params: [String] = []
         @Option(help: ArgumentHelp("The body of an empty page (default: derived from records.path).", valueName: "file"))
         var emptyPage: String?
@@ -81,7 +86,8 @@ struct AdapterCommand: ParsableCommand {
             // Nothing is sent: a secret the file reads from the environment gets a stand-in when unset.
             let environment = ProcessInfo.processInfo.environment
             let adapter = try usage {
-                try DeclarativeAdapter(definition: definition, settings: Self.settings(definition, options: options, environment: environment))
+                try DeclarativeAdapter(
+                    definition: definition, settings: Self.settings(definition, options: options, environment: environment))
             }
             let loaded = try usage {
                 do {
@@ -105,20 +111,27 @@ struct AdapterCommand: ParsableCommand {
                     }
                 }
                 let invalid = reasons.values.reduce(0, +)
-                print("  \(fixture.name): \(tracks) tracks, \(other) not tracks, \(invalid) invalid\(page.next == nil ? "" : ", asks for a next page")")
+                print(
+                    "  \(fixture.name): \(tracks) tracks, \(other) not tracks, \(invalid) invalid\(page.next == nil ? "" : ", asks for a next page")"
+                )
                 for (reason, count) in reasons.sorted(by: { $0.key < $1.key }) { print("    \(count) x \(reason)") }
             }
             // An optional field no recorded row has a value for is probably a misspelled path.
             let pages = loaded.compactMap { try? adapter.parse($0.body, for: request) }
-            let plays = pages.flatMap { $0.records.compactMap { record -> Play? in if case .track(let play) = record { play } else { nil } } }
-            let optional: [(String, KeyPath<Play, String?>?)] = [("album", \Play.album), ("mbid", \Play.mbid), ("isrc", \Play.isrc), ("year", nil)]
+            let plays = pages.flatMap {
+                $0.records.compactMap { record -> Play? in if case .track(let play) = record { play } else { nil } }
+            }
+            let optional: [(String, KeyPath<Play, String?>?)] = [
+                ("album", \Play.album), ("mbid", \Play.mbid), ("isrc", \Play.isrc), ("year", nil),
+            ]
             for (key, path) in optional where definition.fields.all.contains(where: { $0.key == key }) {
                 let anyValue = plays.contains { play in path.map { play[keyPath: $0] != nil } ?? (play.year != nil) }
                 if !anyValue, !plays.isEmpty { print("note: fields.\(key) has no value in any recorded play; check its path") }
             }
             let problems = AdapterConformance.check(
-                adapter, fixtures: loaded, emptyPage: empty, windowBounds: definition.window.perDay == nil)
-                .filter { definition.window.perDay == nil || !$0.hasPrefix("the empty page asks for another page") }
+                adapter, fixtures: loaded, emptyPage: empty, windowBounds: definition.window.perDay == nil
+            )
+            .filter { definition.window.perDay == nil || !$0.hasPrefix("the empty page asks for another page") }
             if problems.isEmpty {
                 print("no problems")
                 return
