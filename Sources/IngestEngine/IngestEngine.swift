@@ -13,6 +13,8 @@ public struct IngestEngine: Sendable {
     public var holder: String
     /// How long a lease lasts without renewal; a walk renews it once a fifth of this has passed.
     public var leaseTTL: Duration = .seconds(300)
+    /// Told after every page and when the run ends (a progress display).
+    public var progress: (@Sendable (WalkProgress) -> Void)?
 
     public init(
         fetcher: PageFetcher = .init(), logger: Logger = Logger(label: "radio-ingest"),
@@ -42,6 +44,7 @@ public struct IngestEngine: Sendable {
         logger[metadataKey: "ingest.source"] = "\(adapter.sourceName)"
         var record = RunRecord(source: adapter.sourceName, flagsJSON: options.flagsJSON, startedAt: startedAt, status: "running")
         var walk = SourceWalk(adapter: adapter, store: store, options: options, fetcher: fetcher, logger: logger, stop: stop)
+        walk.progress = progress
         var status = RunStatus.failed
         var failure: String?
         var leased = false
@@ -111,6 +114,8 @@ public struct IngestEngine: Sendable {
         summary.songsAwaitingEmbedding = try? await store.countSongsAwaitingEmbedding()
         summary.catalog = store.location
         await closeHistory(summary, started: record, in: store, logger: logger)
+        progress?(walk.currentProgress(finished: true))
+        if !options.dryRun { IngestMetrics.run(source: adapter.sourceName, status: summary.status, finishedAt: finishedAt) }
         logSummary(summary, logger: logger)
         return summary
     }

@@ -57,7 +57,7 @@ struct PageStep: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let (fetcher, logger) = (self.fetcher, self.logger)
-        let body = try await stop.interrupting { try await fetcher.fetch(request, logger: logger) }
+        let body = try await stop.interrupting { try await fetcher.fetch(request, logger: logger, source: adapter.sourceName) }
         let page = try adapter.parse(body, for: request)
         keys.learn(page.records)
         return FetchedPage(page: page, fetchTime: clock.now - start)

@@ -47,11 +47,11 @@ public struct PageFetcher: Sendable {
     }()
 
     /// Fetches `request`'s body, retrying what is worth retrying.
-    public func fetch(_ request: PageRequest, logger: Logger) async throws -> Data {
+    public func fetch(_ request: PageRequest, logger: Logger, source: String = "") async throws -> Data {
         var attempt = 0
         while true {
             attempt += 1
-            let outcome = await attemptFetch(request)
+            let outcome = await attemptFetch(request, source: source)
             let wait: Duration
             switch outcome {
             case .body(let data):
@@ -69,6 +69,7 @@ public struct PageFetcher: Sendable {
                             + "The checkpoint is intact; run again later to resume.")
                 }
                 wait = retryAfter ?? retry.backoff(retry: attempt)
+                IngestMetrics.retry(source: source, reason: Self.retryReason(reason))
                 logger.warning(
                     "retrying page fetch",
                     metadata: [
@@ -86,33 +87,54 @@ public struct PageFetcher: Sendable {
         case fatal(IngestError)
     }
 
-    func attemptFetch(_ request: PageRequest) async -> Outcome {
+    /// A retry's reason as a metric label.
+    static func retryReason(_ reason: String) -> String {
+        if reason.hasPrefix("HTTP 429") { return "rate_limited" }
+        if reason.hasPrefix("HTTP ") { return "server_error" }
+        return "network"
+    }
+
+    /// One attempt, counted in `radio_ingest_http_requests_total` by host and status.
+    func attemptFetch(_ request: PageRequest, source: String = "") async -> Outcome {
+        let (outcome, status) = await send(request)
+        IngestMetrics.httpRequest(source: source, host: request.url.host ?? "", status: status)
+        return outcome
+    }
+
+    /// What one request came to, and its status for metrics (the code, or `error`).
+    func send(_ request: PageRequest) async -> (Outcome, String) {
         var http = HTTPClientRequest(url: request.url.absoluteString)
         http.headers.add(name: "User-Agent", value: userAgent)
         http.headers.add(name: "Accept", value: "application/json")
         for (name, value) in request.headers { http.headers.replaceOrAdd(name: name, value: value) }
+        var status = "error"
         do {
             let response = try await client.execute(http, timeout: .init(timeout))
             let code = Int(response.status.code)
+            status = String(code)
             if code == 429 {
-                return .retryable(
-                    "HTTP 429 Too Many Requests",
-                    retryAfter: retry.retryAfter(response.headers.first(name: "Retry-After")))
+                return (
+                    .retryable("HTTP 429 Too Many Requests", retryAfter: retry.retryAfter(response.headers.first(name: "Retry-After"))),
+                    status
+                )
             }
-            if code >= 500 { return .retryable("HTTP \(code)", retryAfter: nil) }
+            if code >= 500 { return (.retryable("HTTP \(code)", retryAfter: nil), status) }
             if !(200..<300).contains(code) {
-                return .fatal(.rejected(Self.rejection(code: code, url: request.redactedURL)))
+                return (.fatal(.rejected(Self.rejection(code: code, url: request.redactedURL))), status)
             }
             let body = try await response.body.collect(upTo: maxBodyBytes)
-            return .body(Data(body.readableBytesView))
+            return (.body(Data(body.readableBytesView)), status)
         } catch is NIOTooManyBytesError {
-            return .fatal(.malformedPage("the response from \(request.redactedURL) exceeds \(maxBodyBytes) bytes"))
+            return (.fatal(.malformedPage("the response from \(request.redactedURL) exceeds \(maxBodyBytes) bytes")), status)
         } catch let error where Self.unresolvedHost(error) != nil {
             // A name that does not resolve will not resolve in a second either: say so at once.
             let (host, cause) = Self.unresolvedHost(error) ?? ("", "")
-            return .fatal(.network("cannot resolve the host \(host) (\(cause)); check the base URL and this machine's network and DNS"))
+            return (
+                .fatal(.network("cannot resolve the host \(host) (\(cause)); check the base URL and this machine's network and DNS")),
+                status
+            )
         } catch {
-            return .retryable(Self.describe(error), retryAfter: nil)
+            return (.retryable(Self.describe(error), retryAfter: nil), status)
         }
     }
 

@@ -28,6 +28,11 @@ struct SourceWalk {
     let keys = SongKeyMemo()
     /// Formats how far the walk has reached, in the station's time (one formatter per walk).
     let stationTime: DateFormatter
+    /// Told after every page.
+    var progress: (@Sendable (WalkProgress) -> Void)?
+    /// How far the walk has reached in air time, for progress.
+    var reached: Date?
+    let startedAt = ContinuousClock.now
 
     init(
         adapter: any StationAdapter, store: any CatalogStore, options: RunOptions, fetcher: PageFetcher, logger: Logger,
@@ -147,15 +152,48 @@ struct SourceWalk {
             let batch = PageBatch(source: adapter.sourceName, plays: prepared.plays, checkpoint: checkpoint, run: runProgress, memo: keys)
             let clock = ContinuousClock()
             let writeStart = clock.now
-            let dispositions = try await write(batch)
+            let dispositions: [PlayDisposition]
+            do {
+                dispositions = try await write(batch)
+            } catch {
+                IngestMetrics.failedPage(source: adapter.sourceName)
+                throw error
+            }
             let timing = PageTiming(fetch: fetchedPage.fetchTime, write: clock.now - writeStart)
             counters.add(dispositions)
             countLatePlays(batch.plays, dispositions)
             logPage(request: request, prepared: prepared, timing: timing)
+            report(page, dispositions: dispositions, prepared: prepared, timing: timing)
             if prepared.stoppedByLimit { return false }
             guard !endOfWindow, let next = try following.get() else { return true }
             request = next
         }
+    }
+
+    /// Metrics and progress for a written page: counted per page, never per play.
+    mutating func report(_ page: ParsedPage, dispositions: [PlayDisposition], prepared: PreparedPage, timing: PageTiming) {
+        if !options.dryRun {
+            var kinds = ParsedRecordCounts()
+            for record in page.records {
+                switch record {
+                case .track: kinds.tracks += 1
+                case .nonTrack: kinds.nonTracks += 1
+                case .invalid: kinds.invalid += 1
+                }
+            }
+            IngestMetrics.page(source: adapter.sourceName, fetch: timing.fetch, write: timing.write, records: kinds, dispositions: dispositions)
+        }
+        let edge = adapter.order == .newestFirst ? prepared.plays.map(\.airdate).min() : prepared.plays.map(\.airdate).max()
+        if let edge { reached = reached.map { adapter.order == .newestFirst ? min($0, edge) : max($0, edge) } ?? edge }
+        progress?(currentProgress())
+    }
+
+    /// Where the walk stands now.
+    func currentProgress(finished: Bool = false) -> WalkProgress {
+        WalkProgress(
+            source: adapter.sourceName, runID: runID, pages: counters.pagesFetched, trackPlays: counters.trackPlays,
+            stored: counters.provenanceInserted, reached: reached, timeZone: adapter.timeZone, elapsed: ContinuousClock.now - startedAt,
+            dryRun: options.dryRun, finished: finished)
     }
 
     /// A next request as it may be sent: http(s) only, and without the secrets when it leaves
@@ -219,7 +257,7 @@ struct SourceWalk {
         let reached =
             (adapter.order == .newestFirst ? prepared.plays.map(\.airdate).min() : prepared.plays.map(\.airdate).max())
             .map(stationTime.string(from:)) ?? "no plays on this page"
-        logger.info(
+        logger.debug(
             "page done",
             metadata: [
                 "ingest.page": "\(counters.pagesFetched)", "ingest.reached": "\(reached)", "ingest.plays": "\(prepared.plays.count)",

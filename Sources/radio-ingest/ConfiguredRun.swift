@@ -10,6 +10,8 @@ struct ConfiguredRun: Sendable {
     let dryRun: Bool
     /// The config's `lease_ttl`, when set.
     var leaseTTL: Duration? = nil
+    /// Told after every page of every run.
+    var progress: (@Sendable (WalkProgress) -> Void)? = nil
 
     func run(_ entry: SourceConfig, stop: StopSignal = StopSignal()) async -> RunSummary {
         let startedAt = Date()
@@ -24,6 +26,7 @@ struct ConfiguredRun: Sendable {
             options.dryRun = dryRun
             var engine = IngestEngine(logger: logger)
             if let leaseTTL { engine.leaseTTL = leaseTTL }
+            engine.progress = progress
             return await engine.run(adapter, into: store, options: options, stop: stop)
         } catch {
             let message = (error as? IngestError)?.message ?? "\(error)"

@@ -85,7 +85,7 @@ import Testing
             WHERE a.started_at < coalesce(b.finished_at, now()) AND b.started_at < coalesce(a.finished_at, now())
             """)
         #expect(overlapping == 0)
-        #expect(logs.contains("being ingested elsewhere") && logs.contains("ingest.lease_holder="))
+        #expect(logs.contains("being ingested elsewhere") && logs.contains("lease_holder="))
     }
 
     @Test func aFailingSourceNeverStopsTheOthers() async throws {

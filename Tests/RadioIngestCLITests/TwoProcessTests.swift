@@ -56,6 +56,6 @@ import Testing
         _ = out
         #expect(second.status == 75)
         #expect(second.stdout.contains("\"status\":\"skipped\""))
-        #expect(second.stderr.contains("ingest.lease_holder=\(ProcessInfo.processInfo.hostName):\(first.processIdentifier):"))
+        #expect(second.stderr.contains("lease_holder=\(ProcessInfo.processInfo.hostName):\(first.processIdentifier):"))
     }
 }

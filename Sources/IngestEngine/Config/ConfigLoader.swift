@@ -40,8 +40,23 @@ public struct ConfigLoader {
         var reader = NodeReader(path: path, environment: environment)
         guard let root else { throw IngestError.usage("\(path): the config is empty; it needs at least a 'sources:' section") }
         let top = try reader.mapping(
-            root, key: "", allowed: ["database", "catalog", "concurrency", "lease_ttl", "adapters_dir", "sources"])
+            root, key: "", allowed: ["database", "catalog", "concurrency", "lease_ttl", "adapters_dir", "log_format", "http", "sources"])
         var config = IngestConfig(path: path, databaseURL: nil, concurrency: 2, leaseTTL: nil, sources: [])
+        if let format = top["log_format"] {
+            let text = try reader.string(format.value, key: "log_format")
+            guard ["text", "json"].contains(text) else { throw reader.error(format.value, key: "log_format", "must be text or json, not '\(text)'") }
+            config.logFormat = text
+        }
+        if let http = top["http"] {
+            let fields = try reader.mapping(http.value, key: "http", allowed: ["listen"])
+            if let listen = fields["listen"] {
+                let text = try reader.string(listen.value, key: "http.listen")
+                guard ListenAddress(text) != nil else {
+                    throw reader.error(listen.value, key: "http.listen", "'\(text)' is not HOST:PORT (such as 127.0.0.1:9464)")
+                }
+                config.httpListen = text
+            }
+        }
         if let directory = top["adapters_dir"] {
             config.adaptersDirectory = try Self.adaptersDirectory(directory.value, configPath: path, reader: reader)
         }

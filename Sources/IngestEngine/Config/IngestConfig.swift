@@ -13,6 +13,10 @@ public struct IngestConfig: Sendable, Equatable {
     /// `lease_ttl`: how long a source stays claimed by a process that stopped renewing its
     /// lease (crashed, paused, cut off) before another may take it (default 5 minutes).
     public var leaseTTL: Duration?
+    /// `log_format`: `text` or `json`.
+    public var logFormat: String?
+    /// `http.listen`: where the daemon serves health, metrics and the status page (`127.0.0.1:9464`).
+    public var httpListen: String?
     /// `adapters_dir`: a directory of YAML adapters (relative to the config file).
     public var adaptersDirectory: URL?
     /// `sources`, in file order.

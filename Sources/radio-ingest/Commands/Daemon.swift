@@ -22,8 +22,8 @@ extension RadioIngest {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            let logger = logging.makeLogger()
             let loaded = try config.require()
+            let logger = logging.makeLogger(config: loaded)
             let store = try database.open(readOnly: false, logger: logger, config: loaded)
             logger.notice("daemon started", metadata: ["ingest.catalog": "\(store.location) (\(store.kind))"])
             let scheduler = Scheduler(

@@ -23,11 +23,13 @@ extension RadioIngest {
         }
 
         func run() async throws {
-            let logger = logging.makeLogger()
             let loaded = try config.require()
+            let logger = logging.makeLogger(config: loaded)
             let entries = try select(from: loaded)
             let store = try database.open(readOnly: dryRun, logger: logger, config: loaded)
-            let runner = ConfiguredRun(store: store, logger: logger, dryRun: dryRun, leaseTTL: loaded.leaseTTL)
+            let display = ProgressDisplay(logger: logger)
+            let runner = ConfiguredRun(
+                store: store, logger: logger, dryRun: dryRun, leaseTTL: loaded.leaseTTL, progress: { display.update($0) })
             let slots = Slots(limit: concurrency ?? loaded.concurrency)
             let signals = SignalStop()
             let stop = signals.stop

@@ -39,8 +39,8 @@ struct SourceCommand<Slot: AdapterSlot>: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = logging.makeLogger()
         let loaded = try config.load()
+        let logger = logging.makeLogger(config: loaded)
         let adapterEntry = Slot.entry
         let entry = loaded?.source(named: source ?? adapterEntry.name)
         if let source, entry == nil {
@@ -60,6 +60,8 @@ struct SourceCommand<Slot: AdapterSlot>: AsyncParsableCommand {
         var options = try flags.runOptions(timeZone: adapter.timeZone, base: entry)
         var engine = IngestEngine(logger: logger)
         if let ttl = loaded?.leaseTTL { engine.leaseTTL = ttl }
+        let display = ProgressDisplay(logger: logger)
+        engine.progress = { display.update($0) }
         if let record {
             options.dryRun = true
             engine.fetcher.recorder = try usage { try FixtureRecorder(directory: URL(fileURLWithPath: record)) }
