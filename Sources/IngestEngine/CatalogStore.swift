@@ -239,6 +239,8 @@ public protocol CatalogStore: Sendable {
     func renewLease(source: String, holder: String, ttl: Duration) async throws -> Bool
     /// Gives a lease up.
     func releaseLease(source: String, holder: String) async throws
+    /// The leases held now (not expired), by source: who runs what, for the status page.
+    func liveLeases() async throws -> [String: (holder: String, until: Date)]
     /// Closes connections.
     func close() async
 }

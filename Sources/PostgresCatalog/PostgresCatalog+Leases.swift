@@ -48,6 +48,19 @@ extension PostgresCatalog {
         }
     }
 
+    public func liveLeases() async throws -> [String: (holder: String, until: Date)] {
+        guard try await schemaPresent() else { return [:] }
+        return try await withConnection { connection in
+            var leases: [String: (holder: String, until: Date)] = [:]
+            for try await (source, holder, until) in try await execute(
+                "SELECT source, holder, expires_at FROM ingestion_leases WHERE expires_at > now()", on: connection
+            ).decode((String, String, Date).self) {
+                leases[source] = (holder, until)
+            }
+            return leases
+        }
+    }
+
     public func markAbandonedRuns(source: String) async throws -> Int {
         try await withConnection { connection in
             var count = 0

@@ -48,6 +48,23 @@ extension SQLiteCatalog {
         }
     }
 
+    public func liveLeases() async throws -> [String: (holder: String, until: Date)] {
+        try await guarded {
+            let rows = try await writer.read { db -> [Row] in
+                guard try db.tableExists("ingestion_leases") else { return [] }
+                return try Row.fetchAll(
+                    db, sql: "SELECT source, holder, expires_at FROM ingestion_leases WHERE expires_at > ?",
+                    arguments: [Timestamp.format(Date())])
+            }
+            var leases: [String: (holder: String, until: Date)] = [:]
+            for row in rows {
+                let until: String = row["expires_at"]
+                leases[row["source"]] = (row["holder"], Timestamp.parse(until) ?? Date())
+            }
+            return leases
+        }
+    }
+
     public func markAbandonedRuns(source: String) async throws -> Int {
         try await guarded {
             try await write { db in

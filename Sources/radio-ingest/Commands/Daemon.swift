@@ -3,6 +3,8 @@ import Foundation
 import IngestCore
 import IngestEngine
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 extension RadioIngest {
@@ -17,19 +19,44 @@ extension RadioIngest {
                 source backs off (doubling its interval, at most 1 h) without holding up the others.
                 """)
 
+        @Option(
+            help: ArgumentHelp(
+                "Serve /healthz, /readyz, /metrics (Prometheus), the status page / and /status.json here, such as 127.0.0.1:9464 "
+                    + "(default: the config's http.listen; off unless set).", valueName: "host:port"))
+        var listen: String?
         @OptionGroup var config: ConfigOptions
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var logging: LoggingOptions
+
+        func validate() throws {
+            if let listen, ListenAddress(listen) == nil { throw ValidationError("--listen '\(listen)' is not HOST:PORT (such as 127.0.0.1:9464)") }
+        }
 
         func run() async throws {
             let loaded = try config.require()
             let logger = logging.makeLogger(config: loaded)
             let store = try database.open(readOnly: false, logger: logger, config: loaded)
             logger.notice("daemon started", metadata: ["ingest.catalog": "\(store.location) (\(store.kind))"])
-            let scheduler = Scheduler(
-                config: loaded, runner: ConfiguredRun(store: store, logger: logger, dryRun: false, leaseTTL: loaded.leaseTTL),
-                logger: logger)
-            let group = ServiceGroup(services: [scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            let state = DaemonState()
+            let display = ProgressDisplay(terminal: Terminal(isTTY: false), logger: logger)
+            let runner = ConfiguredRun(
+                store: store, logger: logger, dryRun: false, leaseTTL: loaded.leaseTTL,
+                progress: { progress in
+                    state.progress(progress)
+                    display.update(progress)
+                })
+            var services: [any Service] = [Scheduler(config: loaded, runner: runner, logger: logger, state: state)]
+            if let address = (listen ?? loaded.httpListen).flatMap(ListenAddress.init) {
+                if !address.isLoopback {
+                    logger.warning("the status page and metrics are served beyond this machine", metadata: ["ingest.listen": "\(address)"])
+                }
+                let backend = PrometheusBackend(registry: PrometheusCollectorRegistry())
+                MetricsSystem.bootstrap(backend)
+                services.append(
+                    OperatorServer.make(
+                        address: address, context: .init(store: store, config: loaded, state: state, metrics: backend, logger: logger)))
+            }
+            let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             do {
                 try await group.run()
             } catch {
@@ -47,6 +74,8 @@ struct Scheduler: Service {
     let config: IngestConfig
     let runner: ConfiguredRun
     let logger: Logger
+    /// Its heartbeat and next runs, for `/readyz` and the status page.
+    var state = DaemonState()
 
     func run() async throws {
         let stop = StopSignal()
@@ -71,7 +100,13 @@ struct Scheduler: Service {
                 for entry in scheduled {
                     group.addTask { await loop(entry, stop: stop, slots: slots) }
                 }
-                if scheduled.isEmpty { group.addTask { while !stop.isRequested { await stop.sleep(for: .seconds(3600)) } } }
+                // The heartbeat `/readyz` checks: the scheduler's tasks are alive.
+                group.addTask {
+                    while !stop.isRequested {
+                        state.tick()
+                        await stop.sleep(for: .seconds(1))
+                    }
+                }
             }
         } onGracefulShutdown: {
             stop.request()
@@ -81,7 +116,9 @@ struct Scheduler: Service {
     func loop(_ entry: SourceConfig, stop: StopSignal, slots: Slots) async {
         guard let schedule = entry.schedule else { return }
         var failures = 0
-        await stop.sleep(for: SourceSchedule.randomUpTo(schedule.jitter))
+        let jitter = SourceSchedule.randomUpTo(schedule.jitter)
+        state.scheduled(entry.name, at: Date().addingTimeInterval(Self.seconds(jitter)))
+        await stop.sleep(for: jitter)
         while !stop.isRequested {
             await slots.acquire()
             let summary = stop.isRequested ? nil : await runner.run(entry, stop: stop)
@@ -89,6 +126,7 @@ struct Scheduler: Service {
             guard let summary, summary.status != .interrupted else { return }
             failures = summary.status == .failed ? failures + 1 : 0
             let wait = SourceSchedule.nextWait(schedule, failures: failures)
+            state.scheduled(entry.name, at: Date().addingTimeInterval(Self.seconds(wait)))
             logger.info(
                 "source run done; next run scheduled",
                 metadata: [
@@ -96,5 +134,9 @@ struct Scheduler: Service {
                 ])
             await stop.sleep(for: wait)
         }
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

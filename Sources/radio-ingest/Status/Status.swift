@@ -16,16 +16,31 @@ extension RadioIngest {
             guard runs >= 0 else { throw ValidationError("--runs must be 0 or more") }
         }
         @Flag(help: "One JSON object.") var json = false
+        @Option(
+            help: ArgumentHelp(
+                "Write the status page (HTML with a coverage timeline per source, as the daemon's --listen serves it) to this file.",
+                valueName: "file"))
+        var html: String?
         @OptionGroup var config: ConfigOptions
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            let logger = logging.makeLogger()
             let loaded = try config.load()
+            let logger = logging.makeLogger(config: loaded)
             let report = try await database.withStore(readOnly: true, logger: logger, config: loaded) { store in
                 try await StatusReport.requireKnown(source, store: store, config: loaded)
                 return try await StatusReport.gather(store: store, config: loaded, only: source, runs: runs)
+            }
+            if let html {
+                do {
+                    try StatusPage(report: report, config: loaded).render().write(toFile: html, atomically: true, encoding: .utf8)
+                } catch {
+                    FileHandleOutput.standardError("radio-ingest: cannot write \(html): \(error.localizedDescription)")
+                    throw ExitCode.failure
+                }
+                print("wrote \(html)")
+                return
             }
             print(json ? report.json() : report.text())
         }
@@ -45,6 +60,10 @@ struct StatusReport {
 
     var sources: [SourceStatus]
     var songsAwaitingEmbedding: Int
+    /// Who holds each source's lease now.
+    var leases: [String: (holder: String, until: Date)] = [:]
+    /// When the facts were gathered.
+    var gatheredAt = Date()
     /// Where the catalog is (password masked) and what introspection found of its layout.
     var catalog: String
     var layout: [String]
@@ -80,6 +99,7 @@ struct StatusReport {
         }
         return StatusReport(
             sources: sources, songsAwaitingEmbedding: try await store.countSongsAwaitingEmbedding(),
+            leases: try await store.liveLeases(),
             catalog: "\(store.location) (\(store.kind))"
                 + (store.kind == "sqlite" && !FileManager.default.fileExists(atPath: store.location) ? ", not created yet" : ""),
             layout: layout)
@@ -159,6 +179,8 @@ struct StatusReport {
             "catalog_layout": layout,
             "sources": sources.map { source -> [String: Any] in
                 var entry: [String: Any] = ["source": source.name, "failed_plays": source.failedPlays]
+                entry["lease"] =
+                    leases[source.name].map { ["holder": $0.holder, "until": Timestamp.format($0.until)] as [String: Any] } ?? NSNull()
                 if let checkpoint = source.checkpoint {
                     entry["cursor"] = checkpoint.cursor ?? NSNull()
                     entry["covered"] = checkpoint.ledger.spans.map { [Checkpoint.text($0.lower), Checkpoint.text($0.upper)] }
