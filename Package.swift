@@ -125,7 +125,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RadioIngestCLITests",
-            dependencies: ["IngestTesting", "IngestCore", "IngestEngine", "KEXP", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "IngestTesting", "IngestCore", "IngestEngine", "KEXP", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
     ]
 )

@@ -4,6 +4,9 @@ import Foundation
 public struct AdapterSettings: Sendable, Equatable {
     /// The source name to store plays under; defaults to the adapter's name.
     public var sourceName: String
+    /// The source name was chosen (a config entry's name), not defaulted: an adapter that names
+    /// its sources after a setting (`abc-triplej`) keeps it as it is.
+    public var namesTheSource = false
     /// The API root, when not the adapter's default.
     public var baseURL: URL?
     /// Plays per page, when not the adapter's default.

@@ -100,6 +100,14 @@ import Testing
         #expect(query(dayBefore)["page"] == "1")
     }
 
+    @Test func aConfigEntrysNameIsTheSourceName() throws {
+        let definition = try Repo.definition(Self.kcrw)
+        var settings = AdapterSettings(sourceName: "kcrw")
+        #expect(try DeclarativeAdapter(definition: definition, settings: settings).sourceName == "kcrw-Simulcast")
+        settings.namesTheSource = true  // sources.kcrw in a config
+        #expect(try DeclarativeAdapter(definition: definition, settings: settings).sourceName == "kcrw")
+    }
+
     @Test func stationFilesPassTheAdapterTestKit() throws {
         let npr = try nprAdapter()
         let nprProblems = AdapterConformance.check(

@@ -107,7 +107,15 @@ import Testing
         ),
         (
             "databse:\n  url: x\n",
-            "c.yaml:1:1: databse is not a known key (expected one of: adapters_dir, catalog, concurrency, database, lease_ttl, sources)"
+            "c.yaml:1:1: databse is not a known key (expected one of: adapters_dir, catalog, concurrency, database, http, lease_ttl, log_format, sources)"
+        ),
+        (
+            "log_format: yaml\nsources:\n  kexp: {adapter: kexp}\n",
+            "c.yaml:1:13: log_format must be text or json, not 'yaml'"
+        ),
+        (
+            "http: { listen: 9464 }\nsources:\n  kexp: {adapter: kexp}\n",
+            "c.yaml:1:17: http.listen '9464' is not HOST:PORT (such as 127.0.0.1:9464)"
         ),
         (
             "concurrency: 0\nsources:\n  kexp: {adapter: kexp}\n",

@@ -53,7 +53,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(500))
         let log = await CLI.terminate(process, stderr: err)
         #expect(log.contains("scheduled source"), "\(log)")
-        #expect(log.contains("ingest.every=7200.0 seconds"))
-        #expect(log.contains("ingest.lookback=2700.0 seconds"))
+        #expect(log.contains("every=\"7200.0 seconds\""), "\(log)")
+        #expect(log.contains("lookback=\"2700.0 seconds\""))
     }
 }

@@ -70,7 +70,9 @@ public struct SourceConfig: Sendable, Equatable {
 
     /// The adapter settings this entry describes.
     public func adapterSettings(environment: [String: String] = ProcessInfo.processInfo.environment) -> AdapterSettings {
-        AdapterSettings(sourceName: name, baseURL: baseURL, pageSize: pageSize, options: options, environment: environment)
+        var settings = AdapterSettings(sourceName: name, baseURL: baseURL, pageSize: pageSize, options: options, environment: environment)
+        settings.namesTheSource = true
+        return settings
     }
 
     /// The run options this entry describes.

@@ -23,7 +23,8 @@ public enum ABCFactory: StationAdapterFactory {
     public static func make(_ settings: AdapterSettings) throws -> any StationAdapter {
         try validate(options: settings.options)
         let station = settings.options["station"] ?? ""
-        let sourceName = settings.sourceName == name ? "abc-\(station)" : settings.sourceName
+        // A config entry's name stands; otherwise one source per station, `abc-triplej`.
+        let sourceName = settings.namesTheSource || settings.sourceName != name ? settings.sourceName : "abc-\(station)"
         return ABCAdapter(
             station: station, sourceName: sourceName, baseURL: settings.baseURL ?? defaultBaseURL,
             pageSize: settings.pageSize ?? ABCAdapter.maxPageSize)
