@@ -17,7 +17,8 @@ public final class StopSignal: Sendable {
         let deadline = clock.now + duration
         while !isRequested, clock.now < deadline {
             let step = min(.milliseconds(100), deadline - clock.now)
-            try? await Task.sleep(for: step)
+            // A cancelled task's sleep returns at once: stop waiting rather than spin.
+            do { try await Task.sleep(for: step) } catch { return }
         }
     }
 }

@@ -194,6 +194,25 @@ import Testing
         #expect(page.map { !$0.body.contains("pw@") } == true, "no password on the page")
     }
 
+    @Test func aPortInUseStopsTheDaemonBeforeAnyRun() async throws {
+        let directory = try CLI.temporaryDirectory()
+        // Something else holds the port.
+        let server = try await FakeStationServer.start { _ in .status(404) }
+        let port = server.baseURL.port ?? 0
+        let catalog = directory.appendingPathComponent("c.sqlite").path
+        let config = try ConfigDrivenTests.writeConfig(
+            """
+            database: { url: "sqlite:\(catalog)" }
+            sources:
+              kexp: { adapter: kexp, base_url: "http://127.0.0.1:1/v2", schedule: { every: 1h, jitter: 0 } }
+            """, in: directory)
+        let result = try await CLI.run(["daemon", "--config", config, "--listen", "127.0.0.1:\(port)"], directory: directory)
+        try await server.shutdown()
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot listen on 127.0.0.1:\(port): the address is already in use"), "\(result.stderr)")
+        #expect(!result.stderr.contains("scheduled source"), "no source was started")
+    }
+
     @Test func statusHTMLWritesThePageForCron() async throws {
         let server = try await FeedServer.start(GeneratedKEXPFeed(count: 600))
         let directory = try CLI.temporaryDirectory()

@@ -45,22 +45,37 @@ extension RadioIngest {
                     state.progress(progress)
                     display.update(progress)
                 })
-            var services: [any Service] = [Scheduler(config: loaded, runner: runner, logger: logger, state: state)]
-            if let address = (listen ?? loaded.httpListen).flatMap(ListenAddress.init) {
+            var scheduler = Scheduler(config: loaded, runner: runner, logger: logger, state: state)
+            var services: [any Service] = []
+            let address = (listen ?? loaded.httpListen).flatMap(ListenAddress.init)
+            if let address {
                 if !address.isLoopback {
                     logger.warning("the status page and metrics are served beyond this machine", metadata: ["ingest.listen": "\(address)"])
                 }
                 let backend = PrometheusBackend(registry: PrometheusCollectorRegistry())
                 MetricsSystem.bootstrap(backend)
+                // No run starts before the server has its port: a port in use stops the daemon
+                // before it has touched a source.
+                let (listening, opened) = AsyncStream<Void>.makeStream()
+                scheduler.startsAfter = listening
                 services.append(
                     OperatorServer.make(
-                        address: address, context: .init(store: store, config: loaded, state: state, metrics: backend, logger: logger)))
+                        address: address, context: .init(store: store, config: loaded, state: state, metrics: backend, logger: logger),
+                        onListening: {
+                            opened.yield()
+                            opened.finish()
+                        }))
             }
+            services.insert(scheduler, at: 0)
             let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             do {
                 try await group.run()
             } catch {
                 await store.close()
+                if let address, "\(error)".contains("Address already in use") {
+                    FileHandleOutput.standardError("radio-ingest: cannot listen on \(address): the address is already in use")
+                    throw ExitCode.failure
+                }
                 throw error
             }
             await store.close()
@@ -76,11 +91,17 @@ struct Scheduler: Service {
     let logger: Logger
     /// Its heartbeat and next runs, for `/readyz` and the status page.
     var state = DaemonState()
+    /// When set, no run starts before this yields (the HTTP server is listening).
+    var startsAfter: AsyncStream<Void>?
 
     func run() async throws {
         let stop = StopSignal()
         let slots = Slots(limit: config.concurrency)
         let scheduled = config.sources.filter { $0.enabled && $0.schedule != nil }
+        if let startsAfter {
+            for await _ in startsAfter { break }
+            if Task.isCancelled { return }
+        }
         for entry in config.sources where entry.enabled && entry.schedule == nil {
             logger.notice("source has no schedule; the daemon leaves it alone", metadata: ["ingest.source": "\(entry.name)"])
         }
@@ -95,21 +116,31 @@ struct Scheduler: Service {
                     "ingest.lookback": "\(entry.lookback.map { "\($0)" } ?? "the adapter's")",
                 ])
         }
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                for entry in scheduled {
-                    group.addTask { await loop(entry, stop: stop, slots: slots) }
-                }
-                // The heartbeat `/readyz` checks: the scheduler's tasks are alive.
-                group.addTask {
-                    while !stop.isRequested {
-                        state.tick()
-                        await stop.sleep(for: .seconds(1))
-                    }
+        // A graceful shutdown (a signal) and a cancellation (another service failed, such as the
+        // HTTP server not getting its port) both stop the loops, which check `stop`.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await loops(scheduled, stop: stop, slots: slots)
+            } onGracefulShutdown: {
+                stop.request()
+            }
+        } onCancel: {
+            stop.request()
+        }
+    }
+
+    func loops(_ scheduled: [SourceConfig], stop: StopSignal, slots: Slots) async {
+        await withTaskGroup(of: Void.self) { group in
+            for entry in scheduled {
+                group.addTask { await loop(entry, stop: stop, slots: slots) }
+            }
+            // The heartbeat `/readyz` checks: the scheduler's tasks are alive.
+            group.addTask {
+                while !stop.isRequested {
+                    state.tick()
+                    await stop.sleep(for: .seconds(1))
                 }
             }
-        } onGracefulShutdown: {
-            stop.request()
         }
     }
 

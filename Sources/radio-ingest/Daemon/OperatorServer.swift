@@ -17,7 +17,7 @@ enum OperatorServer {
         let logger: Logger
     }
 
-    static func make(address: ListenAddress, context: Context) -> some Service {
+    static func make(address: ListenAddress, context: Context, onListening: @escaping @Sendable () -> Void = {}) -> some Service {
         let router = Router()
         router.get("/healthz") { _, _ in text("ok\n") }
         router.get("/readyz") { _, _ in await ready(context) }
@@ -28,9 +28,9 @@ enum OperatorServer {
         logger.logLevel = max(logger.logLevel, .notice)  // no line per request
         return Application(
             router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "radio-ingest"),
-            onServerRunning: { channel in
+            onServerRunning: { _ in
                 context.logger.notice("serving health, metrics and the status page", metadata: ["ingest.listen": "http://\(address)/"])
-                _ = channel
+                onListening()
             },
             logger: logger)
     }
