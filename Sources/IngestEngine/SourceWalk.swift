@@ -181,7 +181,8 @@ struct SourceWalk {
                 case .invalid: kinds.invalid += 1
                 }
             }
-            IngestMetrics.page(source: adapter.sourceName, fetch: timing.fetch, write: timing.write, records: kinds, dispositions: dispositions)
+            IngestMetrics.page(
+                source: adapter.sourceName, fetch: timing.fetch, write: timing.write, records: kinds, dispositions: dispositions)
         }
         let edge = adapter.order == .newestFirst ? prepared.plays.map(\.airdate).min() : prepared.plays.map(\.airdate).max()
         if let edge { reached = reached.map { adapter.order == .newestFirst ? min($0, edge) : max($0, edge) } ?? edge }

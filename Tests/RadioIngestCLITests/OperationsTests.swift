@@ -129,7 +129,9 @@ import Testing
         let metrics = try #require(await Self.get(base + "/metrics"))
         #expect(metrics.status == 200)
         let stored = try await catalog.scalar("SELECT count(*) FROM external_plays")
-        #expect(metrics.body.contains("radio_ingest_plays_written_total{source=\"kexp\",result=\"inserted\"} \(stored)"), "\(metrics.body.prefix(3000))")
+        #expect(
+            metrics.body.contains("radio_ingest_plays_written_total{source=\"kexp\",result=\"inserted\"} \(stored)"),
+            "\(metrics.body.prefix(3000))")
         #expect(metrics.body.contains("radio_ingest_runs_total{source=\"kexp\",status=\"complete\"} 1"))
         #expect(metrics.body.contains("radio_ingest_coverage_gaps{source=\"kexp\"} 0"))
         #expect(metrics.body.contains("radio_ingest_lease_held{source=\"kexp\"} 0"))
@@ -137,6 +139,7 @@ import Testing
         #expect(metrics.body.contains("radio_ingest_http_requests_total{source=\"kexp\",host=\"127.0.0.1\",status=\"200\"}"))
         #expect(metrics.body.contains("radio_ingest_newest_play_timestamp_seconds{source=\"kexp\"}"))
         #expect(metrics.body.contains("radio_ingest_last_success_timestamp_seconds{source=\"kexp\"}"))
+        #expect(metrics.body.contains("radio_ingest_schedule_interval_seconds{source=\"kexp\"} 3600"))
         // Every family has its help text and type.
         let families = Set(metrics.body.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] })
         let helped = Set(metrics.body.split(separator: "\n").filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] })
@@ -153,7 +156,9 @@ import Testing
         let cli = try await CLI.run(["status", "--json", "--config", config], environment: ["TEST_DB": catalog.url])
         let cliObject = try #require(try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])
         #expect(Set(object.keys) == Set(cliObject.keys))
-        #expect((object["sources"] as? [[String: Any]])?.first?["covered"] as? [[String]] == (cliObject["sources"] as? [[String: Any]])?.first?["covered"] as? [[String]])
+        #expect(
+            (object["sources"] as? [[String: Any]])?.first?["covered"] as? [[String]] == (cliObject["sources"] as? [[String: Any]])?.first?[
+                "covered"] as? [[String]])
 
         kill(process.processIdentifier, SIGTERM)
         await CLI.waitForExit(process)
@@ -217,7 +222,8 @@ import Testing
         let server = try await FeedServer.start(GeneratedKEXPFeed(count: 600))
         let directory = try CLI.temporaryDirectory()
         let run = try await CLI.run(
-            ["kexp", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--database-url", "sqlite:c.sqlite"], directory: directory)
+            ["kexp", "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--database-url", "sqlite:c.sqlite"],
+            directory: directory)
         try await server.server.shutdown()
         #expect(run.status == 0)
         let file = directory.appendingPathComponent("status.html")
@@ -228,5 +234,19 @@ import Testing
         #expect(html.contains("<h2>kexp</h2>") && html.contains("<svg") && html.contains("class=\"covered\""))
         #expect(html.contains("<td>complete</td>"))
         #expect(!html.contains("http-equiv=\"refresh\""), "a file written once does not reload itself")
+    }
+}
+
+/// docs/operations.md lists every metric the code defines, and nothing it does not.
+@Suite struct OperationsGuideTests {
+    @Test func theGuideListsEveryMetric() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let guide = try String(contentsOf: root.appendingPathComponent("docs/operations.md"), encoding: .utf8)
+        let source = try String(
+            contentsOf: root.appendingPathComponent("Sources/IngestEngine/Observability/IngestMetrics.swift"), encoding: .utf8)
+        let defined = Set(source.matches(of: /name: "(radio_ingest_[a-z_]+)"/).map { String($0.output.1) })
+        let documented = Set(guide.matches(of: /\| `(radio_ingest_[a-z_]+)` \|/).map { String($0.output.1) })
+        #expect(defined.count >= 15)
+        #expect(defined == documented)
     }
 }

@@ -44,7 +44,9 @@ public struct ConfigLoader {
         var config = IngestConfig(path: path, databaseURL: nil, concurrency: 2, leaseTTL: nil, sources: [])
         if let format = top["log_format"] {
             let text = try reader.string(format.value, key: "log_format")
-            guard ["text", "json"].contains(text) else { throw reader.error(format.value, key: "log_format", "must be text or json, not '\(text)'") }
+            guard ["text", "json"].contains(text) else {
+                throw reader.error(format.value, key: "log_format", "must be text or json, not '\(text)'")
+            }
             config.logFormat = text
         }
         if let http = top["http"] {
@@ -180,7 +182,8 @@ public struct ConfigLoader {
         let url = text.hasPrefix("/") ? URL(fileURLWithPath: text) : base.appendingPathComponent(text)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw reader.error(node, key: "adapters_dir", "'\(text)' is not a directory (relative paths start at the config file's directory)")
+            throw reader.error(
+                node, key: "adapters_dir", "'\(text)' is not a directory (relative paths start at the config file's directory)")
         }
         return url.standardizedFileURL
     }

@@ -22,12 +22,14 @@ public enum IngestMetrics {
     static let durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
     public static let pages = Definition(
-        name: "radio_ingest_pages_total", kind: .counter, help: "Pages fetched, by outcome (written, failed)", labels: ["source", "outcome"], buckets: [])
+        name: "radio_ingest_pages_total", kind: .counter, help: "Pages fetched, by outcome (written, failed)",
+        labels: ["source", "outcome"], buckets: [])
     public static let httpRequests = Definition(
         name: "radio_ingest_http_requests_total", kind: .counter, help: "HTTP requests to stations, by host and status (a code, or error)",
         labels: ["source", "host", "status"], buckets: [])
     public static let retries = Definition(
-        name: "radio_ingest_http_retries_total", kind: .counter, help: "Page fetches retried, by reason (rate_limited, server_error, network)",
+        name: "radio_ingest_http_retries_total", kind: .counter,
+        help: "Page fetches retried, by reason (rate_limited, server_error, network)",
         labels: ["source", "reason"], buckets: [])
     public static let records = Definition(
         name: "radio_ingest_records_total", kind: .counter, help: "Records on fetched pages, by kind (track, non_track, invalid)",
@@ -58,13 +60,17 @@ public enum IngestMetrics {
     public static let leaseHeld = Definition(
         name: "radio_ingest_lease_held", kind: .gauge, help: "1 while some process holds the source's lease, else 0", labels: ["source"],
         buckets: [])
+    public static let scheduleInterval = Definition(
+        name: "radio_ingest_schedule_interval_seconds", kind: .gauge,
+        help: "How often the daemon runs the source (its schedule's every), for alerts relative to it", labels: ["source"], buckets: [])
     public static let awaitingEmbedding = Definition(
-        name: "radio_ingest_songs_awaiting_embedding", kind: .gauge, help: "Catalog songs without an embedding yet", labels: [], buckets: [])
+        name: "radio_ingest_songs_awaiting_embedding", kind: .gauge, help: "Catalog songs without an embedding yet", labels: [], buckets: []
+    )
 
     /// Every definition, for a backend's registry and for docs/operations.md.
     public static let definitions: [Definition] = [
         pages, httpRequests, retries, records, playsWritten, songsMatched, runs, pageFetchSeconds, pageWriteSeconds, lastSuccess,
-        newestPlay, coverageGaps, leaseHeld, awaitingEmbedding,
+        newestPlay, coverageGaps, leaseHeld, scheduleInterval, awaitingEmbedding,
     ]
 
     /// The definition named `name`.
@@ -140,6 +146,11 @@ public enum IngestMetrics {
     }
 
     public static func songsAwaitingEmbedding(_ count: Int) { set(awaitingEmbedding, Double(count), []) }
+
+    /// A scheduled source's interval (the daemon, at start).
+    public static func schedule(source: String, every: Duration) {
+        set(scheduleInterval, Double(every.components.seconds) + Double(every.components.attoseconds) / 1e18, [("source", source)])
+    }
 }
 
 /// How many records of each kind a page held.

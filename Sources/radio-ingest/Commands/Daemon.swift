@@ -29,7 +29,9 @@ extension RadioIngest {
         @OptionGroup var logging: LoggingOptions
 
         func validate() throws {
-            if let listen, ListenAddress(listen) == nil { throw ValidationError("--listen '\(listen)' is not HOST:PORT (such as 127.0.0.1:9464)") }
+            if let listen, ListenAddress(listen) == nil {
+                throw ValidationError("--listen '\(listen)' is not HOST:PORT (such as 127.0.0.1:9464)")
+            }
         }
 
         func run() async throws {
@@ -108,6 +110,7 @@ struct Scheduler: Service {
         if scheduled.isEmpty { logger.warning("no enabled source has a schedule; nothing to do until stopped") }
         for entry in scheduled {
             guard let schedule = entry.schedule else { continue }
+            IngestMetrics.schedule(source: entry.name, every: schedule.every)
             logger.notice(
                 "scheduled source",
                 metadata: [

@@ -36,7 +36,8 @@ enum OperatorServer {
     }
 
     static func text(_ body: String, status: HTTPResponse.Status = .ok, type: String = "text/plain; charset=utf-8") -> Response {
-        Response(status: status, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        Response(
+            status: status, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// 200 when the catalog answers within 2 s and the scheduler ticked in the last 5 s.
@@ -70,7 +71,9 @@ enum OperatorServer {
     }
 
     static func gather(_ context: Context) async throws -> StatusReport {
-        try await withDeadline(.seconds(10)) { try await StatusReport.gather(store: context.store, config: context.config, only: nil, runs: 8) }
+        try await withDeadline(.seconds(10)) {
+            try await StatusReport.gather(store: context.store, config: context.config, only: nil, runs: 8)
+        }
     }
 
     static func statusJSON(_ context: Context) async -> Response {
@@ -83,7 +86,8 @@ enum OperatorServer {
 
     static func statusPage(_ context: Context) async -> Response {
         do {
-            let page = StatusPage(report: try await gather(context), daemon: context.state.snapshot, config: context.config, refreshSeconds: 30)
+            let page = StatusPage(
+                report: try await gather(context), daemon: context.state.snapshot, config: context.config, refreshSeconds: 30)
             return text(page.render(), type: "text/html; charset=utf-8")
         } catch {
             return text(

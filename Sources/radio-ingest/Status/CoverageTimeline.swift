@@ -16,7 +16,8 @@ struct CoverageTimeline {
     func svg() -> String {
         let spans = checkpoint?.ledger.spans ?? []
         guard let first = spans.first else {
-            return "<svg viewBox=\"0 0 \(Int(width)) 30\" role=\"img\" aria-label=\"nothing covered yet\"><rect x=\"0\" y=\"2\" width=\"\(Int(width))\" height=\"\(Int(barHeight))\" fill=\"#e4e7eb\"/><text x=\"8\" y=\"20\" font-size=\"12\" fill=\"#566\">nothing covered yet</text></svg>\n"
+            return
+                "<svg viewBox=\"0 0 \(Int(width)) 30\" role=\"img\" aria-label=\"nothing covered yet\"><rect x=\"0\" y=\"2\" width=\"\(Int(width))\" height=\"\(Int(barHeight))\" fill=\"#e4e7eb\"/><text x=\"8\" y=\"20\" font-size=\"12\" fill=\"#566\">nothing covered yet</text></svg>\n"
         }
         // The covered history fills the bar; the time since the newest covered play (the lag) is
         // a short grey tail, not to scale, so a source years behind still shows its history.
@@ -37,13 +38,15 @@ struct CoverageTimeline {
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"coverage timeline\">"
         svg += "<rect x=\"0\" y=\"2\" width=\"\(Self.number(historyWidth))\" height=\"\(Int(barHeight))\" fill=\"#e4e7eb\"/>"
         for span in spans {
-            svg += block(Timestamp.date(microseconds: span.lower), Timestamp.date(microseconds: span.upper), "#2e9d58", "covered", "covered")
+            svg += block(
+                Timestamp.date(microseconds: span.lower), Timestamp.date(microseconds: span.upper), "#2e9d58", "covered", "covered")
         }
         for gap in gaps {
             svg += block(gap.start ?? lower, gap.end ?? newest, "#d93025", "gap", "gap")
         }
         if lagging {
-            let label = "not fetched yet, \(StatusPage.span(now.timeIntervalSince(newest))) behind live: \(StatusPage.utc(newest)) → \(StatusPage.utc(now))"
+            let label =
+                "not fetched yet, \(StatusPage.span(now.timeIntervalSince(newest))) behind live: \(StatusPage.utc(newest)) → \(StatusPage.utc(now))"
             svg += rect(historyWidth + 4, width - historyWidth - 4, "#b8bec6", "lag", label)
             svg += "<text x=\"\(Self.number(width - 4))\" y=\"19\" font-size=\"11\" fill=\"#1d2330\" text-anchor=\"end\">lag</text>"
         }
@@ -52,7 +55,8 @@ struct CoverageTimeline {
             let date = Date(timeIntervalSince1970: domain.0 + (domain.1 - domain.0) * Double(index) / 4)
             let position = historyWidth * Double(index) / 4
             let anchor = index == 0 ? "start" : index == 4 ? "end" : "middle"
-            svg += "<text x=\"\(Self.number(position))\" y=\"\(Int(barHeight + 18))\" font-size=\"11\" fill=\"#566\" text-anchor=\"\(anchor)\">\(escape(String(StatusPage.utc(date).prefix(10))))</text>"
+            svg +=
+                "<text x=\"\(Self.number(position))\" y=\"\(Int(barHeight + 18))\" font-size=\"11\" fill=\"#566\" text-anchor=\"\(anchor)\">\(escape(String(StatusPage.utc(date).prefix(10))))</text>"
         }
         return svg + "</svg>\n"
     }

@@ -63,7 +63,9 @@ struct StatusPage {
         } else if let schedule = entry?.schedule {
             facts.append(("schedule", "every \(schedule.every)"))
         }
-        if source.failedPlays > 0 { facts.append(("refused plays", "<span class=\"bad\">\(source.failedPlays)</span> (radio-ingest failed list)")) }
+        if source.failedPlays > 0 {
+            facts.append(("refused plays", "<span class=\"bad\">\(source.failedPlays)</span> (radio-ingest failed list)"))
+        }
         var html = "<section><h2>\(escape(source.name))</h2>\n"
         html += CoverageTimeline(checkpoint: source.checkpoint, gaps: source.gaps, now: now).svg()
         html += "<dl>" + facts.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>" }.joined() + "</dl>\n"
@@ -78,13 +80,16 @@ struct StatusPage {
 
     func runsTable(_ runs: [RunRecord]) -> String {
         guard !runs.isEmpty else { return "<p>No runs yet.</p>" }
-        var html = "<table><tr><th>run</th><th>status</th><th>started</th><th>took</th><th>pages</th><th>tracks</th>"
+        var html =
+            "<table><tr><th>run</th><th>status</th><th>started</th><th>took</th><th>pages</th><th>tracks</th>"
             + "<th>inserted</th><th>matched</th><th>new songs</th><th>invalid</th><th>duplicates</th><th>errors</th><th>error</th></tr>\n"
         for run in runs {
             let c = run.counters
             let took = run.finishedAt.map { Self.span($0.timeIntervalSince(run.startedAt)) } ?? "running"
-            let status = ["failed", "abandoned", "interrupted"].contains(run.status) ? "<span class=\"bad\">\(run.status)</span>" : run.status
-            html += "<tr><td>#\(run.id ?? 0)</td><td>\(status)</td><td>\(escape(Self.utc(run.startedAt)))</td><td>\(took)</td>"
+            let status =
+                ["failed", "abandoned", "interrupted"].contains(run.status) ? "<span class=\"bad\">\(run.status)</span>" : run.status
+            html +=
+                "<tr><td>#\(run.id ?? 0)</td><td>\(status)</td><td>\(escape(Self.utc(run.startedAt)))</td><td>\(took)</td>"
                 + "<td>\(c.pagesFetched)</td><td>\(c.trackPlays)</td><td>\(c.provenanceInserted)</td><td>\(c.songsMatched)</td>"
                 + "<td>\(c.newSongs)</td><td>\(c.skippedInvalid)</td><td>\(c.duplicatesSkipped)</td><td>\(c.errors)</td>"
                 + "<td class=\"error\">\(escape(run.error ?? ""))</td></tr>\n"
