@@ -47,6 +47,15 @@ import Testing
         #expect(config.sources[1].runOptions.politeDelay == .milliseconds(250))
     }
 
+    @Test func aListenAddressWithoutAHostIsLoopback() {
+        #expect(ListenAddress("9464") == ListenAddress("127.0.0.1:9464"))
+        #expect(ListenAddress(":9464")?.isLoopback == true)
+        #expect(ListenAddress("[::1]:9464")?.host == "::1")
+        #expect(ListenAddress("0.0.0.0:9464")?.isLoopback == false)
+        #expect(ListenAddress("127.0.0.1:0") == nil)
+        #expect(ListenAddress("127.0.0.1:70000") == nil)
+    }
+
     @Test(arguments: [
         ("database:\n  url: ${MISSING:-sqlite:x.sqlite}\nsources:\n  kexp: {adapter: kexp}\n", "sqlite:x.sqlite"),
         ("database:\n  url: ${EMPTY:-sqlite:y.sqlite}\nsources:\n  kexp: {adapter: kexp}\n", "sqlite:y.sqlite"),
@@ -114,8 +123,8 @@ import Testing
             "c.yaml:1:13: log_format must be text or json, not 'yaml'"
         ),
         (
-            "http: { listen: 9464 }\nsources:\n  kexp: {adapter: kexp}\n",
-            "c.yaml:1:17: http.listen '9464' is not HOST:PORT (such as 127.0.0.1:9464)"
+            "http: { listen: 'localhost' }\nsources:\n  kexp: {adapter: kexp}\n",
+            "c.yaml:1:17: http.listen 'localhost' is not HOST:PORT (such as 127.0.0.1:9464)"
         ),
         (
             "concurrency: 0\nsources:\n  kexp: {adapter: kexp}\n",

@@ -22,7 +22,7 @@ extension RadioIngest {
         @Option(
             help: ArgumentHelp(
                 "Serve /healthz, /readyz, /metrics (Prometheus), the status page / and /status.json here, such as 127.0.0.1:9464 "
-                    + "(default: the config's http.listen; off unless set).", valueName: "host:port"))
+                    + "(a bare port means 127.0.0.1; default: the config's http.listen; off unless set).", valueName: "host:port"))
         var listen: String?
         @OptionGroup var config: ConfigOptions
         @OptionGroup var database: DatabaseOptions
