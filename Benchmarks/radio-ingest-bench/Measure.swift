@@ -56,7 +56,7 @@ struct PageTimeCollector: LogHandler {
 
     let times = Times()
     var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
+    var logLevel: Logger.Level = .debug  // "page done" (with its timings) is a debug event
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
