@@ -28,7 +28,7 @@ final class SignalStop {
             source.setEventHandler {
                 let first = received.record(number)
                 if first {
-                    FileHandle.standardError.write(Data("radio-ingest: stopping after the page in flight (again to quit now)\n".utf8))
+                    Terminal.standardError.writeLine("radio-ingest: stopping after the page in flight (again to quit now)")
                     stop.request()
                 } else {
                     exit(128 + number)

@@ -122,6 +122,6 @@ func usage<T>(_ body: () throws -> T) throws -> T {
 
 enum FileHandleOutput {
     static func standardError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Terminal.standardError.writeLine(line)
     }
 }
