@@ -237,10 +237,11 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
         self.names = names
     }
 
-    /// The text with each placeholder replaced; `encode` escapes each value (for URL paths).
-    public func fill(_ values: [String: String], encode: (String) -> String = { $0 }) -> String {
+    /// The text with each placeholder replaced; `encode` escapes a value by its name (for URL
+    /// paths, where `{base_url}` stays as it is and a param is percent-encoded).
+    public func fill(_ values: [String: String], encode: (_ name: String, _ value: String) -> String = { $1 }) -> String {
         var result = text
-        for name in Set(names) { result = result.replacingOccurrences(of: "{\(name)}", with: encode(values[name] ?? "")) }
+        for name in Set(names) { result = result.replacingOccurrences(of: "{\(name)}", with: encode(name, values[name] ?? "")) }
         return result
     }
 

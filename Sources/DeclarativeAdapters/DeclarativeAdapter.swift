@@ -52,8 +52,8 @@ public struct DeclarativeAdapter: StationAdapter {
             values["day"] = text
             if let param = perDay.param { items.append(URLQueryItem(name: param, value: text)) }
         }
-        let urlText = definition.request.url.fill(values) { value in
-            value == values["base_url"] ? value : (value.addingPercentEncoding(withAllowedCharacters: Self.pathCharacters) ?? value)
+        let urlText = definition.request.url.fill(values) { name, value in
+            name == "base_url" ? value : (value.addingPercentEncoding(withAllowedCharacters: Self.pathCharacters) ?? value)
         }
         guard let url = URL(string: urlText), url.host != nil else {
             throw IngestError.usage("\(definition.name): the request URL '\(urlText)' is not a URL; check base_url and the params")
