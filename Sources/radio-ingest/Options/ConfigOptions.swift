@@ -8,7 +8,9 @@ import IngestEngine
 struct ConfigOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The YAML config (default: $RADIO_INGEST_CONFIG, else ./radio-ingest.yaml if present).", valueName: "file"))
     var config: String?
-    @Option(help: ArgumentHelp("A directory of YAML adapters to offer besides the shipped ones (each NAME.yaml is an adapter).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "A directory of YAML adapters to offer besides the shipped ones (each NAME.yaml is an adapter).", valueName: "dir"))
     var adapters: String?
 
     var resolvedPath: String? {
