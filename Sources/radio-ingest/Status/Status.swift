@@ -119,7 +119,11 @@ struct StatusReport {
             }
             lines.append("  cursor:   \(checkpoint.cursor ?? "none")  (contiguous coverage up to here)")
             if let newest = checkpoint.ledger.spans.last {
-                lines.append("  newest:   \(Checkpoint.text(newest.upper))  (plays after this are fetched by the next run)")
+                let lag = StatusPage.span(max(0, gatheredAt.timeIntervalSince(Timestamp.date(microseconds: newest.upper))))
+                lines.append("  newest:   \(Checkpoint.text(newest.upper))  (\(lag) behind live; plays after this are fetched by the next run)")
+            }
+            if let lease = leases[source.name] {
+                lines.append("  lease:    held by \(lease.holder) until \(Timestamp.format(lease.until))")
             }
             if let settling = checkpoint.settling, let start = settling.start, let end = settling.end {
                 lines.append(
