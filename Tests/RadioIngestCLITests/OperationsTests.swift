@@ -65,6 +65,34 @@ import Testing
         #expect(!messages.contains("page done"), "a line per page is for --log-level debug")
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
+    func onATerminalProgressIsOneLineRedrawnInPlace() async throws {
+        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 3_000))
+        let directory = try CLI.temporaryDirectory()
+        let typescript = directory.appendingPathComponent("typescript").path
+        // script(1) gives the command a terminal and records everything it shows.
+        let command = "\(CLI.binary.path) kexp --base-url \(server.apiRoot.absoluteString) --polite-delay 0"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qfec", command, typescript]
+        process.currentDirectoryURL = directory
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        await CLI.waitForExit(process)
+        try await server.server.shutdown()
+        #expect(process.terminationStatus == 0)
+        let shown = try String(contentsOfFile: typescript, encoding: .utf8)
+        // Each page redraws the line (carriage return, clear line), in the station's own time.
+        #expect(shown.contains("\r\u{1B}[2Kkexp  page 1  "), "\(shown.prefix(600))")
+        #expect(shown.contains(" plays stored  reached 2023-11-"))
+        #expect(shown.contains(" plays/s  0:0"))
+        // The line is cleared before the run's last log lines and the summary.
+        #expect(shown.contains("\r\u{1B}[2K20"), "a log line after the progress line starts on a cleared line")
+        #expect(shown.contains("Status:                    complete"))
+        #expect(!shown.contains("progress: "), "no progress log lines on a terminal")
+    }
+
     @Test func theConfigsLogFormatAppliesAndTextLogsStayShort() async throws {
         let server = try await FeedServer.start(GeneratedKEXPFeed(count: 600))
         let directory = try CLI.temporaryDirectory()

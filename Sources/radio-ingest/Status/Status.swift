@@ -120,7 +120,8 @@ struct StatusReport {
             lines.append("  cursor:   \(checkpoint.cursor ?? "none")  (contiguous coverage up to here)")
             if let newest = checkpoint.ledger.spans.last {
                 let lag = StatusPage.span(max(0, gatheredAt.timeIntervalSince(Timestamp.date(microseconds: newest.upper))))
-                lines.append("  newest:   \(Checkpoint.text(newest.upper))  (\(lag) behind live; plays after this are fetched by the next run)")
+                lines.append(
+                    "  newest:   \(Checkpoint.text(newest.upper))  (\(lag) behind live; plays after this are fetched by the next run)")
             }
             if let lease = leases[source.name] {
                 lines.append("  lease:    held by \(lease.holder) until \(Timestamp.format(lease.until))")
