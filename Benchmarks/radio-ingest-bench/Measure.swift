@@ -1,4 +1,5 @@
 import Foundation
+import IngestCore
 import Logging
 import Synchronization
 
@@ -12,10 +13,6 @@ func seconds(of body: () async throws -> Void) async rethrows -> Double {
     let start = clock.now
     try await body()
     return (clock.now - start).seconds
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// The process's peak resident memory since the last ``resetPeakMemory()`` (Linux `VmHWM`).

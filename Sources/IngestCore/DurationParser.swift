@@ -13,3 +13,8 @@ public enum DurationParser {
         return nil
     }
 }
+
+extension Duration {
+    /// The duration in seconds, fractions included.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

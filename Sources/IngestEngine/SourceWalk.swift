@@ -162,8 +162,10 @@ struct SourceWalk {
             let timing = PageTiming(fetch: fetchedPage.fetchTime, write: clock.now - writeStart)
             counters.add(dispositions)
             countLatePlays(batch.plays, dispositions)
-            logPage(request: request, prepared: prepared, timing: timing)
-            report(page, dispositions: dispositions, prepared: prepared, timing: timing)
+            // How far back (or forward) in air time this page reached.
+            let edge = adapter.order == .newestFirst ? prepared.plays.map(\.airdate).min() : prepared.plays.map(\.airdate).max()
+            logPage(request: request, prepared: prepared, edge: edge, timing: timing)
+            report(page, dispositions: dispositions, edge: edge, timing: timing)
             if prepared.stoppedByLimit { return false }
             guard !endOfWindow, let next = try following.get() else { return true }
             request = next
@@ -171,7 +173,7 @@ struct SourceWalk {
     }
 
     /// Metrics and progress for a written page: counted per page, never per play.
-    mutating func report(_ page: ParsedPage, dispositions: [PlayDisposition], prepared: PreparedPage, timing: PageTiming) {
+    mutating func report(_ page: ParsedPage, dispositions: [PlayDisposition], edge: Date?, timing: PageTiming) {
         if !options.dryRun {
             var kinds = ParsedRecordCounts()
             for record in page.records {
@@ -184,16 +186,15 @@ struct SourceWalk {
             IngestMetrics.page(
                 source: adapter.sourceName, fetch: timing.fetch, write: timing.write, records: kinds, dispositions: dispositions)
         }
-        let edge = adapter.order == .newestFirst ? prepared.plays.map(\.airdate).min() : prepared.plays.map(\.airdate).max()
         if let edge { reached = reached.map { adapter.order == .newestFirst ? min($0, edge) : max($0, edge) } ?? edge }
-        progress?(currentProgress())
+        if let progress { progress(currentProgress()) }
     }
 
     /// Where the walk stands now.
     func currentProgress(finished: Bool = false) -> WalkProgress {
         WalkProgress(
             source: adapter.sourceName, runID: runID, pages: counters.pagesFetched, trackPlays: counters.trackPlays,
-            stored: counters.provenanceInserted, reached: reached, timeZone: adapter.timeZone, elapsed: ContinuousClock.now - startedAt,
+            stored: counters.provenanceInserted, reached: reached.map(stationTime.string(from:)), elapsed: ContinuousClock.now - startedAt,
             dryRun: options.dryRun, finished: finished)
     }
 
@@ -253,15 +254,13 @@ struct SourceWalk {
         }
     }
 
-    func logPage(request: PageRequest, prepared: PreparedPage, timing: PageTiming) {
-        // How far back (or forward) in the station's own time the walk has reached.
-        let reached =
-            (adapter.order == .newestFirst ? prepared.plays.map(\.airdate).min() : prepared.plays.map(\.airdate).max())
-            .map(stationTime.string(from:)) ?? "no plays on this page"
+    /// The page's debug line (its metadata, formatting included, is built only at debug level).
+    func logPage(request: PageRequest, prepared: PreparedPage, edge: Date?, timing: PageTiming) {
         logger.debug(
             "page done",
             metadata: [
-                "ingest.page": "\(counters.pagesFetched)", "ingest.reached": "\(reached)", "ingest.plays": "\(prepared.plays.count)",
+                "ingest.page": "\(counters.pagesFetched)", "ingest.reached": "\(edge.map(stationTime.string(from:)) ?? "no plays on this page")",
+                "ingest.plays": "\(prepared.plays.count)",
                 "ingest.track_plays_total": "\(counters.trackPlays)", "ingest.url": "\(request.redactedURL)",
                 "ingest.fetch_ms": "\(timing.milliseconds(timing.fetch))", "ingest.write_ms": "\(timing.milliseconds(timing.write))",
             ])
@@ -273,9 +272,7 @@ struct PageTiming {
     var fetch: Duration
     var write: Duration
 
-    func milliseconds(_ duration: Duration) -> String {
-        String(format: "%.2f", Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15)
-    }
+    func milliseconds(_ duration: Duration) -> String { String(format: "%.2f", duration.seconds * 1e3) }
 }
 
 /// A time as the station's listeners saw it: `2024-03-01 18:05 PST`.

@@ -149,7 +149,7 @@ public enum IngestMetrics {
 
     /// A scheduled source's interval (the daemon, at start).
     public static func schedule(source: String, every: Duration) {
-        set(scheduleInterval, Double(every.components.seconds) + Double(every.components.attoseconds) / 1e18, [("source", source)])
+        set(scheduleInterval, every.seconds, [("source", source)])
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import IngestCore
 
 /// Where a run stands after a page: what a progress display shows.
 public struct WalkProgress: Sendable {
@@ -8,10 +9,9 @@ public struct WalkProgress: Sendable {
     public var trackPlays: Int
     /// Plays stored so far (in a dry run: that a real run would store).
     public var stored: Int
-    /// How far back (newest-first sources) or forward the walk has reached in air time.
-    public var reached: Date?
-    /// The station's zone, for showing `reached` in the station's own time.
-    public var timeZone: TimeZone
+    /// How far back (newest-first sources) or forward the walk has reached in air time, in the
+    /// station's own time (`2023-11-14 04:25 PST`).
+    public var reached: String?
     /// Time since the run started.
     public var elapsed: Duration
     public var dryRun: Bool
@@ -20,7 +20,6 @@ public struct WalkProgress: Sendable {
 
     /// Track plays per second since the run started.
     public var playsPerSecond: Double {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return seconds > 0 ? Double(trackPlays) / seconds : 0
+        elapsed.seconds > 0 ? Double(trackPlays) / elapsed.seconds : 0
     }
 }

@@ -151,7 +151,7 @@ struct Scheduler: Service {
         guard let schedule = entry.schedule else { return }
         var failures = 0
         let jitter = SourceSchedule.randomUpTo(schedule.jitter)
-        state.scheduled(entry.name, at: Date().addingTimeInterval(Self.seconds(jitter)))
+        state.scheduled(entry.name, at: Date().addingTimeInterval(jitter.seconds))
         await stop.sleep(for: jitter)
         while !stop.isRequested {
             await slots.acquire()
@@ -160,7 +160,7 @@ struct Scheduler: Service {
             guard let summary, summary.status != .interrupted else { return }
             failures = summary.status == .failed ? failures + 1 : 0
             let wait = SourceSchedule.nextWait(schedule, failures: failures)
-            state.scheduled(entry.name, at: Date().addingTimeInterval(Self.seconds(wait)))
+            state.scheduled(entry.name, at: Date().addingTimeInterval(wait.seconds))
             logger.info(
                 "source run done; next run scheduled",
                 metadata: [
@@ -170,7 +170,4 @@ struct Scheduler: Service {
         }
     }
 
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }

@@ -52,7 +52,7 @@ final class ProgressDisplay: Sendable {
             "progress",
             metadata: [
                 "ingest.pages": "\(progress.pages)", "ingest.stored": "\(progress.stored)",
-                "ingest.reached": "\(progress.reached.map { Self.stationTime($0, progress.timeZone) } ?? "-")",
+                "ingest.reached": "\(progress.reached ?? "-")",
                 "ingest.plays_per_second": "\(Int(progress.playsPerSecond.rounded()))", "ingest.elapsed": "\(Self.clock(progress.elapsed))",
             ])
     }
@@ -60,17 +60,9 @@ final class ProgressDisplay: Sendable {
     /// `kexp  page 42  8,400 plays stored  reached 2023-11-14 09:00 PST  1,950 plays/s  0:04`
     static func line(_ progress: WalkProgress) -> String {
         let stored = progress.dryRun ? "would store" : "stored"
-        let reached = progress.reached.map { "reached \(stationTime($0, progress.timeZone))" } ?? "no plays yet"
+        let reached = progress.reached.map { "reached \($0)" } ?? "no plays yet"
         return "\(progress.source)  page \(progress.pages)  \(grouped(progress.stored)) plays \(stored)  \(reached)  "
             + "\(grouped(Int(progress.playsPerSecond.rounded()))) plays/s  \(clock(progress.elapsed))"
-    }
-
-    static func stationTime(_ date: Date, _ zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
-        return formatter.string(from: date)
     }
 
     static func grouped(_ value: Int) -> String {

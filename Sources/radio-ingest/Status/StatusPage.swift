@@ -53,7 +53,7 @@ struct StatusPage {
             facts.append(("lease", "free"))
         }
         if let walk = daemon?.walks[source.name] {
-            let reached = walk.reached.map { " reached " + escape(ProgressDisplay.stationTime($0, walk.timeZone)) } ?? ""
+            let reached = walk.reached.map { " reached " + escape($0) } ?? ""
             facts.append(("running now", "page \(walk.pages), \(walk.stored) plays stored\(reached), \(Int(walk.playsPerSecond)) plays/s"))
         } else if let pending = source.checkpoint?.pendingWalk {
             facts.append(("unfinished walk", escape(pending.description) + " (the next run resumes it)"))
