@@ -27,11 +27,13 @@ let package = Package(
     targets: [
         // What an adapter imports: the protocol, the play model, requests, windows, keys, errors.
         .target(name: "IngestCore"),
+        // Position-aware reading of YAML files (the config, adapter files).
+        .target(name: "YAMLReading", dependencies: ["IngestCore", .product(name: "Yams", package: "Yams")]),
         // The run loop: HTTP, retries, paging, limits, the checkpoint ledger, the run summary.
         .target(
             name: "IngestEngine",
             dependencies: [
-                "IngestCore",
+                "IngestCore", "YAMLReading",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -56,7 +58,7 @@ let package = Package(
         // Adapters described by YAML files (config/adapters/*.yaml): no Swift needed.
         .target(
             name: "DeclarativeAdapters",
-            dependencies: ["IngestCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["IngestCore", "YAMLReading", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "SQLiteCatalog",

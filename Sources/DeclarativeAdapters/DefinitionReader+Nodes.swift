@@ -1,45 +1,15 @@
 import Foundation
 import IngestCore
+import YAMLReading
 import Yams
 
-/// Typed access to the YAML nodes of an adapter file, each error with its position.
+/// Typed access to the scalars of an adapter file, each error with its position (mappings and
+/// positions come from ``NodeReader``). Scalars are trimmed and never interpolated.
 extension DefinitionReader {
-    /// A mapping's entries in file order, with their key nodes for error positions.
-    struct Entries {
-        var ordered: [(String, (key: Node, value: Node))] = []
-        subscript(_ key: String) -> (key: Node, value: Node)? { ordered.first { $0.0 == key }?.1 }
+    func error(_ node: Node, key: String, _ problem: String) -> IngestError { nodes.error(node, key: key, problem) }
 
-        /// The value of `name`, or an error saying it is missing from `parent`.
-        func require(_ name: String, in reader: DefinitionReader, _ parent: Node, key: String = "") throws -> Node {
-            guard let entry = self[name] else {
-                throw reader.error(parent, key: key.isEmpty ? name : "\(key).\(name)", "is missing")
-            }
-            return entry.value
-        }
-    }
-
-    func error(_ node: Node, key: String, _ problem: String) -> IngestError {
-        let position = node.mark.map { "\($0.line):\($0.column): " } ?? ""
-        return IngestError.usage("\(file):\(position)\(key.isEmpty ? "" : key + " ")\(problem)")
-    }
-
-    /// A mapping; with `allowed`, any other key is an error naming it and the keys allowed.
-    func mapping(_ node: Node, key: String, allowed: Set<String>?) throws -> Entries {
-        guard case .mapping(let mapping) = node else {
-            throw error(node, key: key.isEmpty ? "the adapter file" : key, "must be a mapping of keys to values")
-        }
-        var entries = Entries()
-        for (keyNode, value) in mapping {
-            guard case .scalar(let scalar) = keyNode else { throw error(keyNode, key: key, "has a key that is not a plain name") }
-            let name = scalar.string
-            let full = key.isEmpty ? name : "\(key).\(name)"
-            if let allowed, !allowed.contains(name) {
-                throw error(keyNode, key: full, "is not a known key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
-            }
-            if entries[name] != nil { throw error(keyNode, key: full, "appears twice") }
-            entries.ordered.append((name, (keyNode, value)))
-        }
-        return entries
+    func mapping(_ node: Node, key: String, allowed: Set<String>?) throws -> NodeReader.Entries {
+        try nodes.mapping(node, key: key, allowed: allowed)
     }
 
     func string(_ node: Node, key: String, trim: Bool = true) throws -> String {

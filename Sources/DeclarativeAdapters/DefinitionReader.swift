@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import YAMLReading
 import Yams
 
 /// Reads an adapter file strictly: an unknown key, a path or template that does not parse, an
@@ -15,9 +16,12 @@ public struct DefinitionReader {
     public static let builtInPlaceholders: Set<String> = ["base_url", "page_size"]
 
     let file: String
+    /// Mappings and error positions.
+    let nodes: NodeReader
 
     public init(file: String) {
         self.file = file
+        nodes = NodeReader(path: file, environment: [:], document: "the adapter file")
     }
 
     /// Loads the adapter file at `path`.
@@ -44,7 +48,7 @@ public struct DefinitionReader {
                 "request",
                 "window", "paging", "records", "fields",
             ])
-        let nameNode = try top.require("adapter", in: self, root)
+        let nameNode = try top.require("adapter", in: nodes, root)
         let name = try string(nameNode, key: "adapter")
         guard name.range(of: #"^[a-z][a-z0-9-]*$"#, options: .regularExpression) != nil else {
             throw error(nameNode, key: "adapter", "'\(name)' is not a plain name (lowercase letters, digits and '-')")
@@ -52,7 +56,7 @@ public struct DefinitionReader {
         guard !Self.reservedNames.contains(name) else {
             throw error(nameNode, key: "adapter", "'\(name)' is the name of a radio-ingest command; choose another")
         }
-        let versionNode = try top.require("version", in: self, root)
+        let versionNode = try top.require("version", in: nodes, root)
         guard try string(versionNode, key: "version") == "1" else { throw error(versionNode, key: "version", "must be 1") }
 
         let params = try top["params"].map { try readParams($0.value) } ?? []
@@ -68,7 +72,7 @@ public struct DefinitionReader {
 
         let window = try top["window"].map { try readWindow($0.value) } ?? AdapterDefinition.Window()
         if window.perDay != nil { placeholders.insert("day") }
-        let requestNode = try top.require("request", in: self, root)
+        let requestNode = try top.require("request", in: nodes, root)
         let definition = AdapterDefinition(
             name: name,
             summary: try top["summary"].map { try string($0.value, key: "summary") } ?? "Ingest \(name) plays (declared in \(file)).",
@@ -84,8 +88,8 @@ public struct DefinitionReader {
             request: try readRequest(requestNode, placeholders: placeholders),
             window: window,
             paging: try top["paging"].map { try readPaging($0.value) } ?? .none,
-            records: try readRecords(try top.require("records", in: self, root), placeholders: placeholders),
-            fields: try readFields(try top.require("fields", in: self, root)))
+            records: try readRecords(try top.require("records", in: nodes, root), placeholders: placeholders),
+            fields: try readFields(try top.require("fields", in: nodes, root)))
         if window.perDay?.param == nil, window.perDay != nil, !definition.request.url.names.contains("day") {
             throw error(
                 top["window"]!.value, key: "window.per_day",
@@ -131,14 +135,14 @@ public struct DefinitionReader {
 
     func readPageSize(_ node: Node) throws -> AdapterDefinition.PageSize {
         let fields = try mapping(node, key: "page_size", allowed: ["default", "max"])
-        let max = try integer(try fields.require("max", in: self, node, key: "page_size"), key: "page_size.max", range: 1...100_000)
+        let max = try integer(try fields.require("max", in: nodes, node, key: "page_size"), key: "page_size.max", range: 1...100_000)
         let value = try fields["default"].map { try integer($0.value, key: "page_size.default", range: 1...max) } ?? max
         return .init(defaultValue: value, max: max)
     }
 
     func readRequest(_ node: Node, placeholders: Set<String>) throws -> AdapterDefinition.Request {
         let fields = try mapping(node, key: "request", allowed: ["url", "query", "headers", "auth"])
-        let url = try template(try fields.require("url", in: self, node, key: "request"), key: "request.url", placeholders: placeholders)
+        let url = try template(try fields.require("url", in: nodes, node, key: "request"), key: "request.url", placeholders: placeholders)
         guard url.text.hasPrefix("{base_url}") || url.text.hasPrefix("http://") || url.text.hasPrefix("https://") else {
             throw error(fields["url"]!.value, key: "request.url", "must start with {base_url} or http(s)://")
         }
@@ -177,8 +181,8 @@ public struct DefinitionReader {
         func bound(_ key: String) throws -> AdapterDefinition.Bound? {
             guard let entry = fields[key] else { return nil }
             let parts = try mapping(entry.value, key: "window.\(key)", allowed: ["param", "format"])
-            let param = try string(try parts.require("param", in: self, entry.value, key: "window.\(key)"), key: "window.\(key).param")
-            let formatNode = try parts.require("format", in: self, entry.value, key: "window.\(key)")
+            let param = try string(try parts.require("param", in: nodes, entry.value, key: "window.\(key)"), key: "window.\(key).param")
+            let formatNode = try parts.require("format", in: nodes, entry.value, key: "window.\(key)")
             return .init(param: param, format: try timeFormat(formatNode, key: "window.\(key).format"))
         }
         var window = AdapterDefinition.Window(start: try bound("start"), end: try bound("end"))
@@ -197,9 +201,9 @@ public struct DefinitionReader {
     func readPaging(_ node: Node) throws -> AdapterDefinition.Paging {
         let fields = try mapping(
             node, key: "paging", allowed: ["kind", "path", "param", "start", "total_path", "has_more_path", "stop_on_short_page"])
-        let kindNode = try fields.require("kind", in: self, node, key: "paging")
+        let kindNode = try fields.require("kind", in: nodes, node, key: "paging")
         func path(_ key: String) throws -> JSONPath? { try fields[key].map { try jsonPath($0.value, key: "paging.\(key)") } }
-        func required(_ key: String) throws -> Node { try fields.require(key, in: self, node, key: "paging") }
+        func required(_ key: String) throws -> Node { try fields.require(key, in: nodes, node, key: "paging") }
         func allow(_ keys: Set<String>) throws {
             if let extra = fields.ordered.first(where: { $0.0 != "kind" && !keys.contains($0.0) }) {
                 throw error(
@@ -237,11 +241,11 @@ public struct DefinitionReader {
 
     func readRecords(_ node: Node, placeholders: Set<String>) throws -> AdapterDefinition.Records {
         let fields = try mapping(node, key: "records", allowed: ["path", "track_if", "station_check"])
-        let path = try jsonPath(try fields.require("path", in: self, node, key: "records"), key: "records.path")
+        let path = try jsonPath(try fields.require("path", in: nodes, node, key: "records"), key: "records.path")
         var records = AdapterDefinition.Records(path: path, trackIf: nil, stationCheck: nil)
         if let check = fields["station_check"] {
             let parts = try mapping(check.value, key: "records.station_check", allowed: ["path", "equals", "reason"])
-            func required(_ name: String) throws -> Node { try parts.require(name, in: self, check.value, key: "records.station_check") }
+            func required(_ name: String) throws -> Node { try parts.require(name, in: nodes, check.value, key: "records.station_check") }
             records.stationCheck = .init(
                 path: try jsonPath(try required("path"), key: "records.station_check.path"),
                 equals: try template(try required("equals"), key: "records.station_check.equals", placeholders: placeholders),
@@ -253,7 +257,7 @@ public struct DefinitionReader {
         guard let condition = fields["track_if"] else { return records }
         let parts = try mapping(condition.value, key: "records.track_if", allowed: ["path", "equals", "in", "not_in", "present"])
         let conditionPath = try jsonPath(
-            try parts.require("path", in: self, condition.value, key: "records.track_if"), key: "records.track_if.path")
+            try parts.require("path", in: nodes, condition.value, key: "records.track_if"), key: "records.track_if.path")
         let test: AdapterDefinition.Condition.Test
         if let equals = parts["equals"] {
             test = .equals(try string(equals.value, key: "records.track_if.equals"))

@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import YAMLReading
 import Yams
 
 /// Reads a YAML config strictly: unknown keys, wrong types and bad durations are errors that

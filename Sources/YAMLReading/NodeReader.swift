@@ -2,26 +2,44 @@ import Foundation
 import IngestCore
 import Yams
 
-/// Typed, position-aware access to a YAML node tree, with `${VAR}` interpolation in scalars.
-struct NodeReader {
-    let path: String
-    let environment: [String: String]
+/// Typed, position-aware access to a YAML node tree: every error names the file, line, column
+/// and key. The config reads it with `${VAR}` interpolation in scalars; adapter files read their
+/// mappings with it and their scalars their own way (no interpolation: secrets only by `*_env`).
+public struct NodeReader: Sendable {
+    public let path: String
+    public let environment: [String: String]
+    /// What the whole file is called in errors (`the config`, `the adapter file`).
+    public let document: String
 
-    /// A mapping's entries by key, keeping file order and the key nodes for error positions.
-    struct Entries {
-        var ordered: [(String, (key: Node, value: Node))] = []
-        subscript(_ key: String) -> (key: Node, value: Node)? { ordered.first { $0.0 == key }?.1 }
+    public init(path: String, environment: [String: String], document: String = "the config") {
+        self.path = path
+        self.environment = environment
+        self.document = document
     }
 
-    func error(_ node: Node, key: String, _ problem: String) -> IngestError {
+    /// A mapping's entries by key, keeping file order and the key nodes for error positions.
+    public struct Entries {
+        public var ordered: [(String, (key: Node, value: Node))] = []
+        public subscript(_ key: String) -> (key: Node, value: Node)? { ordered.first { $0.0 == key }?.1 }
+
+        /// The value of `name`, or an error saying it is missing from `parent` (under `key`).
+        public func require(_ name: String, in reader: NodeReader, _ parent: Node, key: String = "") throws -> Node {
+            guard let entry = self[name] else {
+                throw reader.error(parent, key: key.isEmpty ? name : "\(key).\(name)", "is missing")
+            }
+            return entry.value
+        }
+    }
+
+    public func error(_ node: Node, key: String, _ problem: String) -> IngestError {
         let position = node.mark.map { "\($0.line):\($0.column): " } ?? ""
         return IngestError.usage("\(path):\(position)\(key.isEmpty ? "" : key + " ")\(problem)")
     }
 
     /// A mapping; with `allowed`, any other key is an error naming it.
-    func mapping(_ node: Node, key: String, allowed: Set<String>?) throws -> Entries {
+    public func mapping(_ node: Node, key: String, allowed: Set<String>?) throws -> Entries {
         guard case .mapping(let mapping) = node else {
-            throw error(node, key: key.isEmpty ? "the config" : key, "must be a mapping of keys to values")
+            throw error(node, key: key.isEmpty ? document : key, "must be a mapping of keys to values")
         }
         var entries = Entries()
         for (keyNode, value) in mapping {
@@ -38,12 +56,12 @@ struct NodeReader {
         return entries
     }
 
-    func string(_ node: Node, key: String) throws -> String {
+    public func string(_ node: Node, key: String) throws -> String {
         guard case .scalar(let scalar) = node else { throw error(node, key: key, "must be a single value, not a list or mapping") }
         return try interpolate(scalar.string, node: node, key: key)
     }
 
-    func integer(_ node: Node, key: String, range: ClosedRange<Int>) throws -> Int {
+    public func integer(_ node: Node, key: String, range: ClosedRange<Int>) throws -> Int {
         let text = try string(node, key: key)
         guard let value = Int(text) else { throw error(node, key: key, "must be a whole number, not '\(text)'") }
         guard range.contains(value) else {
@@ -52,7 +70,7 @@ struct NodeReader {
         return value
     }
 
-    func boolean(_ node: Node, key: String) throws -> Bool {
+    public func boolean(_ node: Node, key: String) throws -> Bool {
         switch try string(node, key: key).lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
@@ -60,7 +78,7 @@ struct NodeReader {
         }
     }
 
-    func duration(_ node: Node, key: String) throws -> Duration {
+    public func duration(_ node: Node, key: String) throws -> Duration {
         let text = try string(node, key: key)
         guard let duration = DurationParser.parse(text) else {
             throw error(node, key: key, "'\(text)' is not a duration (use 0, 250ms, 1s, 15m or 2h)")
@@ -69,7 +87,7 @@ struct NodeReader {
     }
 
     /// Replaces `${VAR}` and `${VAR:-default}`; an unset variable without a default is an error.
-    func interpolate(_ text: String, node: Node, key: String) throws -> String {
+    public func interpolate(_ text: String, node: Node, key: String) throws -> String {
         guard text.contains("${") else { return text }
         var result = ""
         var rest = Substring(text)
