@@ -84,8 +84,7 @@ struct AdapterCatalog: Sendable {
     static func directories(arguments: [String], environment: [String: String]) throws -> [URL] {
         var directories: [URL] = []
         if let shipped = AdapterDirectory.shipped() { directories.append(shipped.standardizedFileURL) }
-        if let path = value(of: "--config", in: arguments) ?? environment["RADIO_INGEST_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 })
-            ?? (FileManager.default.fileExists(atPath: "radio-ingest.yaml") ? "radio-ingest.yaml" : nil),
+        if let path = ConfigOptions.resolve(flag: value(of: "--config", in: arguments), environment: environment),
             let directory = try ConfigLoader.adaptersDirectory(configPath: path, environment: environment)
         {
             directories.append(directory)

@@ -13,9 +13,13 @@ struct ConfigOptions: ParsableArguments {
             "A directory of YAML adapters to offer besides the shipped ones (each NAME.yaml is an adapter).", valueName: "dir"))
     var adapters: String?
 
-    var resolvedPath: String? {
-        if let config { return config }
-        if let env = ProcessInfo.processInfo.environment["RADIO_INGEST_CONFIG"], !env.isEmpty { return env }
+    var resolvedPath: String? { Self.resolve(flag: config) }
+
+    /// The config file `--config FILE` (or its absence) means: the flag, else
+    /// `$RADIO_INGEST_CONFIG`, else `./radio-ingest.yaml` when it exists.
+    static func resolve(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let flag { return flag }
+        if let env = environment["RADIO_INGEST_CONFIG"], !env.isEmpty { return env }
         return FileManager.default.fileExists(atPath: "radio-ingest.yaml") ? "radio-ingest.yaml" : nil
     }
 
