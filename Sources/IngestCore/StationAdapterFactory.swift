@@ -7,6 +7,12 @@ public struct AdapterSettings: Sendable, Equatable {
     /// The source name was chosen (a config entry's name), not defaulted: an adapter that names
     /// its sources after a setting (`abc-triplej`) keeps it as it is.
     public var namesTheSource = false
+
+    /// The source name, or `perStation` when the name is only the adapter's own (`adapter`):
+    /// a config entry's name, or any name given, always stands.
+    public func sourceName(adapter: String, perStation: @autoclosure () -> String) -> String {
+        namesTheSource || sourceName != adapter ? sourceName : perStation()
+    }
     /// The API root, when not the adapter's default.
     public var baseURL: URL?
     /// Plays per page, when not the adapter's default.

@@ -23,8 +23,7 @@ public enum ABCFactory: StationAdapterFactory {
     public static func make(_ settings: AdapterSettings) throws -> any StationAdapter {
         try validate(options: settings.options)
         let station = settings.options["station"] ?? ""
-        // A config entry's name stands; otherwise one source per station, `abc-triplej`.
-        let sourceName = settings.namesTheSource || settings.sourceName != name ? settings.sourceName : "abc-\(station)"
+        let sourceName = settings.sourceName(adapter: name, perStation: "abc-\(station)")
         return ABCAdapter(
             station: station, sourceName: sourceName, baseURL: settings.baseURL ?? defaultBaseURL,
             pageSize: settings.pageSize ?? ABCAdapter.maxPageSize)
