@@ -44,8 +44,7 @@ extension DeclarativeAdapter {
         self.definition = definition
         var values: [String: String] = [:]
         for param in definition.params { values[param.name] = settings.options[param.name] ?? param.defaultValue ?? "" }
-        sourceName =
-            settings.namesTheSource || settings.sourceName != definition.name ? settings.sourceName : definition.sourceName.fill(values)
+        sourceName = settings.sourceName(adapter: definition.name, perStation: definition.sourceName.fill(values))
         values["base_url"] = (settings.baseURL ?? definition.defaultBaseURL).absoluteString.trimmingSuffix("/")
         if let size = settings.pageSize {
             guard let limits = definition.pageSize else {
