@@ -100,6 +100,14 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         return parentPath.values(in: json).contains { $0[last] != nil }
     }
 
+    /// The smallest page whose records are where this path looks and empty: `{"results": []}`
+    /// for `$.results[*]`, `[]` for `$[*]` (the adapter test kit's empty page).
+    public var emptyDocument: Data {
+        guard case .key(let first)? = steps.first, let key = try? JSONSerialization.data(withJSONObject: first, options: .fragmentsAllowed)
+        else { return Data("[]".utf8) }
+        return Data("{".utf8) + key + Data(": []}".utf8)
+    }
+
     init(steps: [Step], description: String) {
         self.steps = steps
         self.description = description

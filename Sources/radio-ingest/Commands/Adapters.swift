@@ -96,11 +96,12 @@ struct AdapterCommand: ParsableCommand {
                     throw IngestError.usage("cannot read the fixtures directory \(fixtures)")
                 }
             }
-            let empty = try emptyPage.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? Self.emptyPage(for: definition)
+            let empty = try emptyPage.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? definition.records.path.emptyDocument
             let request = try adapter.firstRequest(for: .unbounded)
             print("\(definition.name) (\(definition.file)): \(loaded.count) recorded page(s)")
-            for fixture in loaded {
-                guard let page = try? adapter.parse(fixture.body, for: request) else { continue }
+            // Each recorded page parsed once; one that does not parse is the kit's to report.
+            let pages = loaded.map { fixture in (fixture.name, try? adapter.parse(fixture.body, for: request)) }
+            for case let (name, page?) in pages {
                 var tracks = 0, other = 0
                 var reasons: [String: Int] = [:]
                 for record in page.records {
@@ -111,14 +112,11 @@ struct AdapterCommand: ParsableCommand {
                     }
                 }
                 let invalid = reasons.values.reduce(0, +)
-                print(
-                    "  \(fixture.name): \(tracks) tracks, \(other) not tracks, \(invalid) invalid\(page.next == nil ? "" : ", asks for a next page")"
-                )
+                print("  \(name): \(tracks) tracks, \(other) not tracks, \(invalid) invalid\(page.next == nil ? "" : ", asks for a next page")")
                 for (reason, count) in reasons.sorted(by: { $0.key < $1.key }) { print("    \(count) x \(reason)") }
             }
             // An optional field no recorded row has a value for is probably a misspelled path.
-            let pages = loaded.compactMap { try? adapter.parse($0.body, for: request) }
-            let plays = pages.flatMap {
+            let plays = pages.compactMap(\.1).flatMap {
                 $0.records.compactMap { record -> Play? in if case .track(let play) = record { play } else { nil } }
             }
             let optional: [(String, KeyPath<Play, String?>?)] = [
@@ -160,15 +158,6 @@ struct AdapterCommand: ParsableCommand {
                 if candidate.range(of: "^(?:\(pattern))$", options: .regularExpression) != nil { return candidate }
             }
             return "check"
-        }
-
-        /// `{"results": []}` for `$.results[*]`, `[]` for `$[*]`.
-        static func emptyPage(for definition: AdapterDefinition) -> Data {
-            let text = definition.records.path.description
-            guard text.hasPrefix("$."), let key = text.dropFirst(2).split(whereSeparator: { $0 == "." || $0 == "[" }).first else {
-                return Data("[]".utf8)
-            }
-            return Data("{\"\(key)\": []}".utf8)
         }
     }
 }
