@@ -115,7 +115,7 @@ public struct IngestEngine: Sendable {
         summary.catalog = store.location
         await closeHistory(summary, started: record, in: store, logger: logger)
         progress?(walk.currentProgress(finished: true))
-        if !options.dryRun { IngestMetrics.run(source: adapter.sourceName, status: summary.status, finishedAt: finishedAt) }
+        if !options.dryRun { IngestMetrics.run(source: adapter.sourceName, status: summary.status) }
         logSummary(summary, logger: logger)
         return summary
     }

@@ -130,10 +130,10 @@ public enum IngestMetrics {
 
     static func retry(source: String, reason: String) { count(retries, 1, [("source", source), ("reason", reason)]) }
 
-    /// A finished run.
-    static func run(source: String, status: RunStatus, finishedAt: Date) {
+    /// A finished run. (Its time, `last_success_timestamp_seconds`, is read from the run history
+    /// when the gauges are refreshed, so it is right after a restart too.)
+    static func run(source: String, status: RunStatus) {
         count(runs, 1, [("source", source), ("status", status.rawValue)])
-        if status == .complete || status == .partial { set(lastSuccess, finishedAt.timeIntervalSince1970, [("source", source)]) }
     }
 
     /// What a source's stored state says: set by whoever reads it (the daemon, on each scrape).

@@ -54,7 +54,7 @@ enum OperatorServer {
     static func metrics(_ context: Context) async -> Response {
         do {
             let report = try await withDeadline(.seconds(5)) {
-                try await StatusReport.gather(store: context.store, config: context.config, only: nil, runs: 20)
+                try await StatusReport.gather(store: context.store, config: context.config, only: nil, runs: 20, layout: false)
             }
             for source in report.sources {
                 let lastSuccess = source.runs.first { ["complete", "partial"].contains($0.status) }?.finishedAt

@@ -68,7 +68,11 @@ struct StatusReport {
     var catalog: String
     var layout: [String]
 
-    static func gather(store: any CatalogStore, config: IngestConfig?, only: String?, runs: Int) async throws -> StatusReport {
+    /// The facts about `only` (or every known source), with each source's last `runs` runs;
+    /// `layout: false` skips introspecting the catalog's columns (for `/metrics`, which shows none).
+    static func gather(
+        store: any CatalogStore, config: IngestConfig?, only: String?, runs: Int, layout wantsLayout: Bool = true
+    ) async throws -> StatusReport {
         let checkpoints = Dictionary(uniqueKeysWithValues: try await store.allCheckpoints().map { ($0.source, $0) })
         var names = (config?.sources.map(\.name) ?? []) + checkpoints.keys.sorted()
         names = names.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
@@ -91,9 +95,9 @@ struct StatusReport {
                     runs: try await store.recentRuns(source: name, limit: runs),
                     failedPlays: try await store.countFailedPlays(source: name)))
         }
-        let layout: [String]
+        var layout: [String] = []
         do {
-            layout = try await store.catalogSchema().summary
+            if wantsLayout { layout = try await store.catalogSchema().summary }
         } catch let error as IngestError {
             layout = ["cannot be written as it is: \(error.message)"]
         }
