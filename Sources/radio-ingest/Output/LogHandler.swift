@@ -1,4 +1,5 @@
 import Foundation
+import IngestCore
 import Logging
 
 /// How log lines look: `text` for people (the default), `json` for machines.
@@ -64,12 +65,6 @@ struct RadioLogHandler: LogHandler {
     /// A value with spaces in quotes, so `key=value` pairs stay readable.
     static func quoted(_ value: String) -> String { value.contains(" ") && !value.hasPrefix("[") ? "\"\(value)\"" : value }
 
-    static func timestamp(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .gmt
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(seconds)))
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-    }
+    /// `2026-12-01T15:28:49Z`: ``Timestamp/format(_:)`` to the second.
+    static func timestamp(_ date: Date) -> String { String(Timestamp.format(date).prefix(19)) + "Z" }
 }
