@@ -33,12 +33,17 @@ public struct PageRequest: Sendable, Hashable {
         components.user = nil
         components.password = nil
         components.queryItems = components.queryItems?.map { item in
-            let name = item.name.lowercased()
-            let secret = ["key", "token", "secret", "password", "api_key", "apikey", "access_token"]
-            let masked = secret.contains(name) || secretQueryNames.contains(item.name)
-            return masked ? URLQueryItem(name: item.name, value: "***") : item
+            isSecret(queryName: item.name) ? URLQueryItem(name: item.name, value: "***") : item
         }
         return components.string ?? url.absoluteString
+    }
+
+    /// Query names whose values are secret whatever the adapter says.
+    static let usualSecretQueryNames: Set<String> = ["key", "token", "secret", "password", "api_key", "apikey", "access_token"]
+
+    /// Whether a query parameter's value is secret: a usual name, or one the adapter declared.
+    func isSecret(queryName name: String) -> Bool {
+        Self.usualSecretQueryNames.contains(name.lowercased()) || secretQueryNames.contains(name)
     }
 }
 
@@ -66,8 +71,7 @@ extension PageRequest {
         for name in secretHeaderNames { copy.headers[name] = nil }
         copy.secretHeaderNames = []
         if var components = URLComponents(url: url, resolvingAgainstBaseURL: false), let items = components.queryItems {
-            let secretNames: Set<String> = ["key", "token", "secret", "password", "api_key", "apikey", "access_token"]
-            components.queryItems = items.filter { !secretNames.contains($0.name.lowercased()) && !secretQueryNames.contains($0.name) }
+            components.queryItems = items.filter { !isSecret(queryName: $0.name) }
             if let stripped = components.url { copy.url = stripped }
         }
         copy.secretQueryNames = []
