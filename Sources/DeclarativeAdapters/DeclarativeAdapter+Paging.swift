@@ -13,14 +13,20 @@ extension DeclarativeAdapter {
     /// The next page within the same window or day.
     func nextPage(after request: PageRequest, json: JSONTree, rowCount: Int) throws -> PageRequest? {
         guard rowCount > 0 else { return nil }
-        var state = request.state
-        state[StateKey.first] = nil
-        state[StateKey.dayHadRecords] = "1"
-        func same(_ name: String, _ value: String) -> PageRequest {
+        // Only a day-addressed walk carries state from page to page (the day, where it stops).
+        var state = definition.window.perDay == nil ? [:] : request.state
+        if definition.window.perDay != nil {
+            state[StateKey.first] = nil
+            state[StateKey.dayHadRecords] = "1"
+        }
+        func following(_ url: URL) -> PageRequest {
             var next = request
-            next.url = request.url.settingQueryItems([URLQueryItem(name: name, value: value)])
-            next.state = definition.window.perDay == nil ? [:] : state
+            next.url = url
+            next.state = state
             return next
+        }
+        func same(_ name: String, _ value: String) -> PageRequest {
+            following(request.url.settingQueryItems([URLQueryItem(name: name, value: value)]))
         }
         func current(_ name: String, default value: Int) -> Int {
             URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == name }?.value
@@ -36,10 +42,7 @@ extension DeclarativeAdapter {
             guard let url = URL(string: link, relativeTo: request.url)?.absoluteURL else {
                 throw IngestError.malformedPage("\(definition.name) returned a next link that is not a URL: \(link.prefix(200))")
             }
-            var next = request
-            next.url = url
-            next.state = definition.window.perDay == nil ? [:] : state
-            return next
+            return following(url)
         case .offset(let param, let start, let totalPath):
             let next = current(param, default: start) + rowCount
             if let totalPath, let total = totalPath.firstValue(in: json)?.scalarText.flatMap(Int.init), next >= total {

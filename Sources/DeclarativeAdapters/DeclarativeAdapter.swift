@@ -78,17 +78,17 @@ public struct DeclarativeAdapter: StationAdapter {
         }
         var headers: [String: String] = [:]
         for (name, template) in definition.request.headers { headers[name] = template.fill(values) }
-        var secretHeaders: Set<String> = []
+        var request = PageRequest(url: url, headers: headers, state: state)
         switch secret?.place {
         case .header(let name)?:
-            headers[name] = secret?.value
-            secretHeaders.insert(name)
+            request.headers[name] = secret?.value
+            request.secretHeaderNames = [name]
         case .query(let name)?:
             items.append(URLQueryItem(name: name, value: secret?.value))
+            request.secretQueryNames = [name]
         case nil: break
         }
-        var request = PageRequest(url: url.settingQueryItems(items), headers: headers, secretHeaderNames: secretHeaders, state: state)
-        if case .query(let name)? = secret?.place { request.secretQueryNames = [name] }
+        request.url = url.settingQueryItems(items)
         return request
     }
 
