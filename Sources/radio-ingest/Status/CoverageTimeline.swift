@@ -13,6 +13,19 @@ struct CoverageTimeline {
     var width = 960.0
     var barHeight = 26.0
 
+    /// What a block of the bar is; its class in the SVG, its colour, its name in the tooltip.
+    enum Block: String {
+        case covered, gap, lag
+
+        var color: String {
+            switch self {
+            case .covered: "#2e9d58"
+            case .gap: "#d93025"
+            case .lag: "#b8bec6"
+            }
+        }
+    }
+
     func svg() -> String {
         let spans = checkpoint?.ledger.spans ?? []
         guard let first = spans.first else {
@@ -30,24 +43,23 @@ struct CoverageTimeline {
             let fraction = (date.timeIntervalSince1970 - domain.0) / (domain.1 - domain.0)
             return min(max(fraction, 0), 1) * historyWidth
         }
-        func block(_ start: Date, _ end: Date, _ color: String, _ label: String, _ kind: String) -> String {
+        func block(_ start: Date, _ end: Date, _ kind: Block) -> String {
             let left = x(start), right = max(x(end), left + 1)
-            return rect(left, right - left, color, kind, "\(label): \(StatusPage.utc(start)) → \(StatusPage.utc(end))")
+            return rect(left, right - left, kind, "\(kind.rawValue): \(StatusPage.utc(start)) → \(StatusPage.utc(end))")
         }
         let height = barHeight + 22
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"coverage timeline\">"
         svg += "<rect x=\"0\" y=\"2\" width=\"\(Self.number(historyWidth))\" height=\"\(Int(barHeight))\" fill=\"#e4e7eb\"/>"
         for span in spans {
-            svg += block(
-                Timestamp.date(microseconds: span.lower), Timestamp.date(microseconds: span.upper), "#2e9d58", "covered", "covered")
+            svg += block(Timestamp.date(microseconds: span.lower), Timestamp.date(microseconds: span.upper), .covered)
         }
         for gap in gaps {
-            svg += block(gap.start ?? lower, gap.end ?? newest, "#d93025", "gap", "gap")
+            svg += block(gap.start ?? lower, gap.end ?? newest, .gap)
         }
         if lagging {
             let label =
                 "not fetched yet, \(StatusPage.span(now.timeIntervalSince(newest))) behind live: \(StatusPage.utc(newest)) → \(StatusPage.utc(now))"
-            svg += rect(historyWidth + 4, width - historyWidth - 4, "#b8bec6", "lag", label)
+            svg += rect(historyWidth + 4, width - historyWidth - 4, .lag, label)
             svg += "<text x=\"\(Self.number(width - 4))\" y=\"19\" font-size=\"11\" fill=\"#1d2330\" text-anchor=\"end\">lag</text>"
         }
         // Five date ticks under the bar.
@@ -61,8 +73,8 @@ struct CoverageTimeline {
         return svg + "</svg>\n"
     }
 
-    func rect(_ x: Double, _ width: Double, _ color: String, _ kind: String, _ title: String) -> String {
-        "<rect class=\"\(kind)\" x=\"\(Self.number(x))\" y=\"2\" width=\"\(Self.number(width))\" height=\"\(Int(barHeight))\" fill=\"\(color)\">"
+    func rect(_ x: Double, _ width: Double, _ kind: Block, _ title: String) -> String {
+        "<rect class=\"\(kind.rawValue)\" x=\"\(Self.number(x))\" y=\"2\" width=\"\(Self.number(width))\" height=\"\(Int(barHeight))\" fill=\"\(kind.color)\">"
             + "<title>\(escape(title))</title></rect>"
     }
 
