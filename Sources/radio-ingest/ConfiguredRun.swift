@@ -18,7 +18,7 @@ struct ConfiguredRun: Sendable {
         var logger = self.logger
         logger[metadataKey: "ingest.source"] = "\(entry.name)"
         do {
-            guard let factory = adapterEntry(named: entry.adapter) else {
+            guard let factory = AdapterCatalog.current.entry(named: entry.adapter) else {
                 throw IngestError.usage("source \(entry.name): no adapter named \(entry.adapter)")
             }
             let adapter = try factory.make(entry.adapterSettings())

@@ -45,8 +45,3 @@ struct ConfigOptions: ParsableArguments {
         return config
     }
 }
-
-/// The adapter offered under `name`, Swift or YAML.
-func adapterEntry(named name: String) -> AdapterEntry? {
-    AdapterCatalog.current.entry(named: name)
-}
