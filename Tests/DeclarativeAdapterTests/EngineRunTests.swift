@@ -60,16 +60,20 @@ import Testing
             #"{"next": \#(link), "plays": [{"id": \#(id), "at": "2024-01-01T10:0\#(id):00Z", "title": "T\#(id)", "artist": "A"}]}"#.utf8)
     }
 
+    /// ``authorizedFeed`` against `baseURL`, its token in the environment.
+    static func authorizedAdapter(baseURL: URL, token: String) throws -> DeclarativeAdapter {
+        try DeclarativeAdapter(
+            definition: try DefinitionReader(file: "example-fm.yaml").read(authorizedFeed),
+            settings: AdapterSettings(sourceName: "example-fm", baseURL: baseURL, environment: ["EXAMPLE_FM_TOKEN": token]))
+    }
+
     @Test func aNextLinkToAnotherHostGetsTheRequestWithoutTheSecret() async throws {
         let other = try await FakeStationServer.start(host: "127.0.0.2") { _ in .json(Self.page(1, next: nil)) }
         let origin = try await FakeStationServer.start { request in
             guard request.headers["authorization"] == "Bearer s3cret" else { return .status(401) }
             return .json(Self.page(2, next: other.baseURL.appendingPathComponent("plays").absoluteString))
         }
-        let definition = try DefinitionReader(file: "example-fm.yaml").read(Self.authorizedFeed)
-        let adapter = try DeclarativeAdapter(
-            definition: definition,
-            settings: AdapterSettings(sourceName: "example-fm", baseURL: origin.baseURL, environment: ["EXAMPLE_FM_TOKEN": "s3cret"]))
+        let adapter = try Self.authorizedAdapter(baseURL: origin.baseURL, token: "s3cret")
         let (summary, catalog) = try await ingest(adapter)
         defer { catalog.remove() }
         #expect(summary.status == .complete, "\(summary.error ?? "")")
@@ -83,10 +87,7 @@ import Testing
 
     @Test func aNextLinkThatIsNotHTTPIsAMalformedPageAndKeepsWhatWasStored() async throws {
         let origin = try await FakeStationServer.start { _ in .json(Self.page(1, next: "file:///etc/passwd")) }
-        let definition = try DefinitionReader(file: "example-fm.yaml").read(Self.authorizedFeed)
-        let adapter = try DeclarativeAdapter(
-            definition: definition,
-            settings: AdapterSettings(sourceName: "example-fm", baseURL: origin.baseURL, environment: ["EXAMPLE_FM_TOKEN": "x"]))
+        let adapter = try Self.authorizedAdapter(baseURL: origin.baseURL, token: "x")
         let (summary, catalog) = try await ingest(adapter)
         defer { catalog.remove() }
         try await origin.shutdown()
