@@ -97,13 +97,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "radio-ingest-bench",
-            dependencies: ["IngestCore", "IngestEngine", "PostgresCatalog", "SQLiteCatalog", "KEXP", "DeclarativeAdapters", "IngestTesting"],
+            dependencies: [
+                "IngestCore", "IngestEngine", "PostgresCatalog", "SQLiteCatalog", "KEXP", "DeclarativeAdapters", "IngestTesting",
+            ],
             path: "Benchmarks/radio-ingest-bench"
         ),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
         .testTarget(
             name: "DeclarativeAdapterTests",
-            dependencies: ["DeclarativeAdapters", "IngestCore", "IngestEngine", "IngestTesting", "KEXP", "ABC", "Spinitron", "SQLiteCatalog"],
+            dependencies: [
+                "DeclarativeAdapters", "IngestCore", "IngestEngine", "IngestTesting", "KEXP", "ABC", "Spinitron", "SQLiteCatalog",
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

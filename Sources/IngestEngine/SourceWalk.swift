@@ -259,7 +259,8 @@ struct SourceWalk {
         logger.debug(
             "page done",
             metadata: [
-                "ingest.page": "\(counters.pagesFetched)", "ingest.reached": "\(edge.map(stationTime.string(from:)) ?? "no plays on this page")",
+                "ingest.page": "\(counters.pagesFetched)",
+                "ingest.reached": "\(edge.map(stationTime.string(from:)) ?? "no plays on this page")",
                 "ingest.plays": "\(prepared.plays.count)",
                 "ingest.track_plays_total": "\(counters.trackPlays)", "ingest.url": "\(request.redactedURL)",
                 "ingest.fetch_ms": "\(timing.milliseconds(timing.fetch))", "ingest.write_ms": "\(timing.milliseconds(timing.write))",

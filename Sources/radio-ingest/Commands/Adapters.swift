@@ -112,7 +112,9 @@ struct AdapterCommand: ParsableCommand {
                     }
                 }
                 let invalid = reasons.values.reduce(0, +)
-                print("  \(name): \(tracks) tracks, \(other) not tracks, \(invalid) invalid\(page.next == nil ? "" : ", asks for a next page")")
+                print(
+                    "  \(name): \(tracks) tracks, \(other) not tracks, \(invalid) invalid\(page.next == nil ? "" : ", asks for a next page")"
+                )
                 for (reason, count) in reasons.sorted(by: { $0.key < $1.key }) { print("    \(count) x \(reason)") }
             }
             // An optional field no recorded row has a value for is probably a misspelled path.
