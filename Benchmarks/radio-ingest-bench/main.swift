@@ -26,6 +26,8 @@ func argument(_ name: String) -> String? {
     return args[index + 1]
 }
 
+// As the CLI does first thing (see AllocatorArenas).
+AllocatorArenas.limit()
 let playCount = Int(argument("--plays") ?? "100000") ?? 100_000
 if CommandLine.arguments.dropFirst().first == FeedProcess.command { try await FeedProcess.serve(plays: playCount) }
 

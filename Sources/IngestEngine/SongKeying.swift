@@ -88,4 +88,13 @@ public struct KeyingPipeline {
 
     /// Stops a batch still being stored (when the pass failed).
     public func cancel() { storing?.cancel() }
+
+    /// Stops a batch still being stored and waits until it has ended (so a transaction it
+    /// wrote into can be rolled back).
+    public mutating func stop() async {
+        guard let storing else { return }
+        self.storing = nil
+        storing.cancel()
+        _ = try? await storing.value
+    }
 }

@@ -170,16 +170,25 @@ extension PostgresCatalog {
             var rows: [(key: String, song: DuplicateGroup.Song)] = []
             for try await (key, id, title, artist, plays, canonical) in try await execute(
                 """
-                WITH groups AS (
-                    SELECT computed_key FROM radio_ingest_song_keys WHERE key_version = \(SongKey.version) AND computed_key IS NOT NULL
-                    GROUP BY computed_key HAVING count(*) > 1 ORDER BY computed_key LIMIT \(limit)
+                WITH duplicates AS (
+                    SELECT computed_key, count(*) AS n FROM radio_ingest_song_keys
+                    WHERE match_key IS NULL AND computed_key IS NOT NULL AND key_version = \(SongKey.version) GROUP BY computed_key
+                ), groups AS (
+                    SELECT d.computed_key FROM duplicates d
+                    WHERE d.n > 1 OR EXISTS (
+                        SELECT 1 FROM radio_ingest_song_keys h WHERE h.match_key = d.computed_key AND h.key_version = \(SongKey.version))
+                    ORDER BY d.computed_key LIMIT \(limit)
+                ), members AS (
+                    SELECT k.computed_key, k.song_id, k.match_key FROM radio_ingest_song_keys k JOIN groups g
+                        ON k.match_key IS NULL AND k.computed_key = g.computed_key
+                    UNION ALL
+                    SELECT k.computed_key, k.song_id, k.match_key FROM radio_ingest_song_keys k JOIN groups g ON k.match_key = g.computed_key
                 ), plays AS (
                     SELECT song_id::text AS sid, count(*) AS n FROM external_plays WHERE song_id IS NOT NULL GROUP BY song_id
                 )
-                SELECT k.computed_key, k.song_id, s.title, s.artist, coalesce(p.n, 0)::bigint, k.match_key IS NOT NULL
-                FROM radio_ingest_song_keys k JOIN groups g ON g.computed_key = k.computed_key
-                JOIN songs s ON s.id::text = k.song_id LEFT JOIN plays p ON p.sid = k.song_id
-                ORDER BY k.computed_key, (k.match_key IS NULL), k.song_id
+                SELECT m.computed_key, m.song_id, s.title, s.artist, coalesce(p.n, 0)::bigint, m.match_key IS NOT NULL
+                FROM members m JOIN songs s ON s.id::text = m.song_id LEFT JOIN plays p ON p.sid = m.song_id
+                ORDER BY m.computed_key, (m.match_key IS NULL), m.song_id
                 """, on: connection
             ).decode((String, String, String, String, Int, Bool).self) {
                 rows.append((key, DuplicateGroup.Song(id: id, title: title, artist: artist, plays: plays, canonical: canonical)))

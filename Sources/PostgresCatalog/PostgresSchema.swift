@@ -63,6 +63,18 @@ enum PostgresSchema {
                 """,
             ]
         },
+        // A key's holder has match_key = computed_key: the duplicates report finds a group's
+        // duplicates through this partial index and its holder through the match-key index,
+        // and keying a large catalog updates one B-tree fewer per song.
+        Migration(version: 6, summary: "an index of duplicate songs' keys only") { _ in
+            [
+                "DROP INDEX IF EXISTS radio_ingest_song_keys_computed_key",
+                """
+                CREATE INDEX IF NOT EXISTS radio_ingest_song_keys_duplicates ON radio_ingest_song_keys (computed_key)
+                WHERE match_key IS NULL
+                """,
+            ]
+        },
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

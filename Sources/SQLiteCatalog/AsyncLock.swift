@@ -19,7 +19,9 @@ final class AsyncLock: Sendable {
         return try await body()
     }
 
-    private func lock() async {
+    /// Takes the lock, waiting for earlier holders; pair it with ``unlock()``, which may be
+    /// called from another task (a transaction spanning several tasks holds it throughout).
+    func lock() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let acquired = state.withLock { state -> Bool in
                 if state.held {
@@ -33,7 +35,8 @@ final class AsyncLock: Sendable {
         }
     }
 
-    private func unlock() {
+    /// Lets the next waiter in.
+    func unlock() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if state.waiters.isEmpty {
                 state.held = false

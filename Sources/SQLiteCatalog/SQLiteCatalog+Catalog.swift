@@ -26,26 +26,31 @@ extension SQLiteCatalog {
                 }
             }
         let preview = previewOnly ? startPreview() : nil
+        let keyWriter = KeyWriter(catalog: self, replacingOlder: olderKeys)
         var pipeline = KeyingPipeline { songs, keys, _ in
             if let preview { return try await preview.remember(songs, keys: keys) }
-            try await self.guarded {
-                try await self.write { db in try Self.storeKeys(for: songs, keys: keys, replacingOlder: olderKeys, in: db) }
-            }
-            return songs.count
+            return try await self.guarded { try await keyWriter.store(songs, keys: keys) }
         }
-        defer { pipeline.cancel() }
-        var after: Int64 = 0
-        while true {
-            let from = after
-            let batch = try await guarded {
-                try await writer.read { db in try Self.unkeyedSongs(in: db, after: from, keysTable: keysTable) }
+        do {
+            var after: Int64 = 0
+            while true {
+                let from = after
+                let batch = try await guarded {
+                    try await writer.read { db in try Self.unkeyedSongs(in: db, after: from, keysTable: keysTable) }
+                }
+                guard let last = batch.last else { break }
+                after = last.rowID
+                try await pipeline.add(batch.map(\.song))
+                if batch.count < Self.keyingBatchSize { break }
             }
-            guard let last = batch.last else { break }
-            after = last.rowID
-            try await pipeline.add(batch.map(\.song))
-            if batch.count < Self.keyingBatchSize { break }
+            let keyed = try await pipeline.finish()
+            try await guarded { try await keyWriter.commit() }
+            return keyed
+        } catch {
+            await pipeline.stop()
+            await keyWriter.abandon()
+            throw error
         }
-        return try await pipeline.finish()
     }
 
     /// A new scratch file for this preview's keys (replacing an earlier preview's).
@@ -58,11 +63,11 @@ extension SQLiteCatalog {
         return preview
     }
 
-    /// Songs keyed per transaction. Larger than PostgreSQL's (``SongKeying/batchSize``): keys
-    /// land at random places in the key table's three B-trees, and each commit writes every
-    /// page it touched to the WAL, so fewer, larger batches write far less (1,000,000 songs:
-    /// 35 s in batches of 2,000, 23.5 s in batches of 10,000; 20,000 is faster still but
-    /// takes the process past 100 MB).
+    /// Unkeyed songs read, keyed and stored at a time (``KeyWriter`` commits every
+    /// ``KeyWriter/songsPerTransaction``). Larger than PostgreSQL's (``SongKeying/batchSize``):
+    /// 1,000,000 songs took 35 s in batches of 2,000 and 23.5 s in batches of 10,000; batches of
+    /// 40,000 took the process past 150 MiB (the rows read and their keys, twice over in the
+    /// pipeline), so larger transactions span several batches instead.
     static let keyingBatchSize = 10_000
 
     /// Up to a batch of songs after `rowID` without a current key, in rowid order.
@@ -196,18 +201,28 @@ extension SQLiteCatalog {
                     try Row.fetchAll(
                         db,
                         sql: """
-                            WITH groups AS (
-                                SELECT computed_key FROM radio_ingest_song_keys WHERE key_version = ? AND computed_key IS NOT NULL
-                                GROUP BY computed_key HAVING count(*) > 1 ORDER BY computed_key LIMIT ?
+                            WITH duplicates AS (
+                                SELECT computed_key, count(*) AS n FROM radio_ingest_song_keys
+                                WHERE match_key IS NULL AND computed_key IS NOT NULL AND key_version = ? GROUP BY computed_key
+                            ), groups AS (
+                                SELECT d.computed_key FROM duplicates d
+                                WHERE d.n > 1 OR EXISTS (
+                                    SELECT 1 FROM radio_ingest_song_keys h WHERE h.match_key = d.computed_key AND h.key_version = ?)
+                                ORDER BY d.computed_key LIMIT ?
+                            ), members AS (
+                                SELECT k.computed_key, k.song_id, k.match_key FROM radio_ingest_song_keys k JOIN groups g
+                                    ON k.match_key IS NULL AND k.computed_key = g.computed_key
+                                UNION ALL
+                                SELECT k.computed_key, k.song_id, k.match_key FROM radio_ingest_song_keys k JOIN groups g
+                                    ON k.match_key = g.computed_key
                             ), plays AS (
                                 SELECT CAST(song_id AS TEXT) AS sid, count(*) AS n FROM external_plays WHERE song_id IS NOT NULL GROUP BY song_id
                             )
-                            SELECT k.computed_key AS key, k.song_id AS id, s.title AS title, s.artist AS artist, coalesce(p.n, 0) AS plays,
-                                   k.match_key IS NOT NULL AS canonical
-                            FROM radio_ingest_song_keys k JOIN groups g ON g.computed_key = k.computed_key
-                            JOIN songs s ON CAST(s.id AS TEXT) = k.song_id LEFT JOIN plays p ON p.sid = k.song_id
-                            ORDER BY k.computed_key, (k.match_key IS NULL), k.song_id
-                            """, arguments: [SongKey.version, limit]
+                            SELECT m.computed_key AS key, m.song_id AS id, s.title AS title, s.artist AS artist, coalesce(p.n, 0) AS plays,
+                                   m.match_key IS NOT NULL AS canonical
+                            FROM members m JOIN songs s ON CAST(s.id AS TEXT) = m.song_id LEFT JOIN plays p ON p.sid = m.song_id
+                            ORDER BY m.computed_key, (m.match_key IS NULL), m.song_id
+                            """, arguments: [SongKey.version, SongKey.version, limit]
                     ).map { row in
                         (
                             row["key"],

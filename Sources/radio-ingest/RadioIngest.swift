@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IngestCore
+import IngestEngine
 
 /// `radio-ingest`: ingest public radio play histories into a song catalog.
 @main
@@ -28,6 +29,7 @@ extension RadioIngest {
     /// Runs the command line; `help NAME` for a command that does not exist is bad usage (64),
     /// not the overview.
     static func main() async {
+        AllocatorArenas.limit()
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             let environment = ProcessInfo.processInfo.environment

@@ -80,4 +80,25 @@ import Testing
             #expect(try await catalog.scalar("SELECT count(*) FROM songs") == 3, "nothing merged")
         }
     }
+
+    /// The report finds a group through its duplicates' keys (a partial index) and its holder
+    /// through the match key: every member is listed, groups come in key order, and the limit
+    /// counts groups.
+    @Test(arguments: StoreKind.available)
+    func theDuplicatesReportListsWholeGroupsInKeyOrderUpToTheLimit(kind: StoreKind) async throws {
+        try await withStore(kind) { catalog, store in
+            let songs = [
+                ("z1", "Zebra", "Beach House"), ("z2", "ZEBRA (Remastered)", "Beach House"), ("z3", "Zebra [Explicit]", "beach house"),
+                ("a1", "Air", "Sault"), ("a2", "AIR", "SAULT"), ("solo", "Only Once", "Nobody"),
+            ]
+            for (id, title, artist) in songs {
+                try await catalog.execute("INSERT INTO songs (id, title, artist) VALUES ('\(id)', '\(title)', '\(artist)')")
+            }
+            try await store.prepareForMatching(readOnly: false)
+            let groups = try await store.duplicateSongs(limit: 10)
+            #expect(groups.map { $0.songs.map(\.id) } == [["a1", "a2"], ["z1", "z2", "z3"]])
+            #expect(groups.map { $0.songs.map(\.canonical) } == [[true, false], [true, false, false]])
+            #expect(try await store.duplicateSongs(limit: 1).map { $0.songs.map(\.id) } == [["a1", "a2"]])
+        }
+    }
 }

@@ -100,7 +100,10 @@ import Testing
         }
         try queue.close()
         let store = try SQLiteCatalog(path: path)
-        #expect(try await store.migrate() == ["migration v5-keys-and-failures", "migration v6-late-and-changed-plays"])
+        #expect(
+            try await store.migrate() == [
+                "migration v5-keys-and-failures", "migration v6-late-and-changed-plays", "migration v7-duplicates-index",
+            ])
         #expect(try await store.prepareForMatching(readOnly: false) == 0)
         let result = try await store.commit(
             PageBatch(
@@ -159,7 +162,7 @@ import Testing
             try await group.waitForAll()
         }
         let queue = try DatabaseQueue(path: path)
-        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") } == 6)
+        #expect(try await queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") } == 7, "every migration, once")
         try queue.close()
     }
 

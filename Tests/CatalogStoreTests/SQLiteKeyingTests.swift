@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import IngestCore
+import IngestEngine
+import SQLiteCatalog
+import Testing
+
+/// Keying a SQLite catalog another program filled, in transactions of 100,000 songs.
+@Suite struct SQLiteKeyingTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("radio-ingest-keying-\(UUID().uuidString).sqlite").path
+    static let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func cleanup() {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// A catalog file with `count` unkeyed songs, "Song n" by "Artist n", as another program
+    /// would leave it.
+    func catalog(songs count: Int) async throws -> SQLiteCatalog {
+        let setUp = try SQLiteCatalog(path: path)
+        try await setUp.migrate()
+        await setUp.close()
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
+                    INSERT INTO songs (id, title, artist) SELECT 'song-' || n, 'Song ' || n, 'Artist ' || n FROM g
+                    """, arguments: [count])
+        }
+        try queue.close()
+        return try SQLiteCatalog(path: path)
+    }
+
+    /// Keys held by the catalog's own songs (not by songs a page added).
+    func keyCount() async throws -> Int {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try await queue.read {
+            try Int.fetchOne($0, sql: "SELECT count(*) FROM radio_ingest_song_keys WHERE song_id LIKE 'song-%'") ?? 0
+        }
+    }
+
+    /// A play of "Song n", committed on its own page.
+    func commitPlay(of n: Int, to store: SQLiteCatalog) async throws -> [PlayDisposition] {
+        try await store.commit(
+            PageBatch(
+                source: "kexp", plays: [Play(sourcePlayID: "p\(n)", title: "SONG \(n)", artist: "artist \(n)", airdate: Self.t0)],
+                checkpoint: nil))
+    }
+
+    @Test func songsBeyondOneTransactionAreAllKeyedAndPagesWriteAfterwards() async throws {
+        defer { cleanup() }
+        let store = try await catalog(songs: 120_001)
+        #expect(try await store.prepareForMatching(readOnly: false) == 120_001)
+        #expect(try await keyCount() == 120_001)
+        #expect(try await commitPlay(of: 110_000, to: store) == [.matched(songID: "song-110000", by: .key)])
+        #expect(try await store.prepareForMatching(readOnly: false) == 0, "a second pass finds nothing to do")
+        await store.close()
+    }
+
+    /// Cancelled at any point, the pass keeps whole transactions only, and the store is left
+    /// able to write (its write gate released, no transaction open); the next pass finishes.
+    @Test func aCancelledPassKeepsWholeTransactionsAndTheNextPassFinishes() async throws {
+        defer { cleanup() }
+        let total = 250_000
+        let store = try await catalog(songs: total)
+        let pass = Task { try await store.prepareForMatching(readOnly: false) }
+        try await Task.sleep(for: .milliseconds(300))
+        pass.cancel()
+        let outcome = await pass.result
+        let kept = try await keyCount()
+        switch outcome {
+        case .success(let keyed): #expect(keyed == total && kept == total)
+        case .failure: #expect([0, 100_000, 200_000].contains(kept), "kept \(kept) keys: only whole transactions")
+        }
+        #expect(try await commitPlay(of: 7, to: store) == [.matched(songID: "song-7", by: .key)] || kept < 7)
+        _ = try await store.prepareForMatching(readOnly: false)
+        #expect(try await keyCount() == total)
+        await store.close()
+    }
+}
