@@ -23,6 +23,8 @@ public struct PagePlan: Sendable {
 
     /// A provenance row to insert.
     public struct PlayRow: Sendable {
+        /// The row's id, for a table whose `id` has no default (``TimeOrderedID``).
+        public var id: String
         public var play: Play
         public var songID: String
         /// The index of this play in the batch.
@@ -46,7 +48,7 @@ public struct PagePlan: Sendable {
     ///   - hits: catalog songs by MBID, ISRC or key (for MBIDs and ISRCs the oldest first).
     public init(
         source: String, plays: [Play], keys: [String], rejected: [Int: String] = [:], existing: [String: StoredPlay],
-        hits: [SongHit], makeID: () -> String = { UUID().uuidString.lowercased() }
+        hits: [SongHit], makeID: () -> String = TimeOrderedID.make
     ) {
         self.source = source
         dispositions = []
@@ -97,7 +99,7 @@ public struct PagePlan: Sendable {
                 disposition = .newSong(songID: id)
             }
             dispositions.append(disposition)
-            rows.append(PlayRow(play: play, songID: disposition.songID ?? "", index: index))
+            rows.append(PlayRow(id: TimeOrderedID.make(), play: play, songID: disposition.songID ?? "", index: index))
         }
     }
 

@@ -65,6 +65,7 @@ extension PostgresPayload {
     /// Provenance rows for `json_to_recordset` (`airdate` as RFC 3339 text, MBIDs lowercased).
     static func json(_ rows: [PagePlan.PlayRow]) -> String {
         JSONRowWriter.document(rows) { row, w in
+            w.field("id", row.id)
             w.field("source_play_id", row.play.sourcePlayID)
             w.field("title", row.play.title)
             w.field("artist", row.play.artist)

@@ -169,12 +169,12 @@ struct PostgresSession: CatalogSession {
         }
         if let id = plays.idToGenerate {
             columns.append("id")
-            values.append(id == .uuid ? "gen_random_uuid()" : "gen_random_uuid()::text")
+            values.append(id == .uuid ? "t.id::uuid" : "t.id")
         }
         let sql = """
             INSERT INTO external_plays (\(columns.joined(separator: ", ")))
             SELECT \(values.joined(separator: ", "))
-            FROM json_to_recordset($1::json) AS t(source_play_id text, title text, artist text, album text,
+            FROM json_to_recordset($1::json) AS t(id text, source_play_id text, title text, artist text, album text,
                  airdate text, mbid text, isrc text, year integer, song_id text)
             ON CONFLICT (source, source_play_id) DO NOTHING
             RETURNING source_play_id

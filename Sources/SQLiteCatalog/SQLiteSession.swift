@@ -172,7 +172,7 @@ struct SQLiteSession: CatalogSession {
         }
         if plays.idToGenerate != nil {
             columns.append("id")
-            values.append { _ in UUID().uuidString.lowercased() }
+            values.append { $0.id }
         }
         let sql = """
             INSERT INTO external_plays (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
