@@ -9,22 +9,21 @@ extension SQLiteCatalog {
         let hasSongs = try await guarded { try await writer.read { try $0.tableExists("songs") } }
         guard hasSongs else { return 0 }
         let previewOnly = readOnly || self.readOnly
-        // Keyset pagination by rowid (creation order): each batch starts where the last ended,
-        // so keying the whole catalog reads it once. Each batch's keys are computed while the
-        // batch before it is written (``KeyingPipeline``).
-        // Keys of an older version give way as their songs are re-keyed; a catalog that holds
-        // none skips that step.
-        let olderKeys =
-            previewOnly || !keysTable
-            ? false
-            : try await guarded {
-                try await writer.read { db in
-                    try Bool.fetchOne(
-                        db, sql: "SELECT EXISTS (SELECT 1 FROM radio_ingest_song_keys WHERE key_version <> ?)", arguments: [SongKey.version]
-                    )
-                        ?? false
-                }
-            }
+        // A keyed catalog (every run after the first) has nothing to do: find that out cheaply,
+        // and where the first song without a current key is, so the pass starts there. The pass
+        // is keyset pagination by rowid (creation order): each batch starts where the last
+        // ended, so keying the whole catalog reads it once. Each batch's keys are computed while
+        // the batch before it is written (``KeyingPipeline``), in transactions of several
+        // batches (``KeyWriter``). Keys of an older version give way as their songs are
+        // re-keyed; a catalog that holds none skips that step.
+        var after: Int64 = 0
+        var olderKeys = false
+        if keysTable {
+            let first = try await guarded { try await writer.read { db in try Self.firstSongWithoutCurrentKey(in: db) } }
+            guard let first else { return 0 }
+            after = first.rowID - 1
+            olderKeys = first.olderKeys && !previewOnly
+        }
         let preview = previewOnly ? startPreview() : nil
         let keyWriter = KeyWriter(catalog: self, replacingOlder: olderKeys)
         var pipeline = KeyingPipeline { songs, keys, _ in
@@ -32,7 +31,6 @@ extension SQLiteCatalog {
             return try await self.guarded { try await keyWriter.store(songs, keys: keys) }
         }
         do {
-            var after: Int64 = 0
             while true {
                 let from = after
                 let batch = try await guarded {
@@ -69,6 +67,28 @@ extension SQLiteCatalog {
     /// 40,000 took the process past 150 MiB (the rows read and their keys, twice over in the
     /// pipeline), so larger transactions span several batches instead.
     static let keyingBatchSize = 10_000
+
+    /// The first song (by rowid) without a current key, and whether any key is of an older
+    /// version; nil when every song holds a current key.
+    ///
+    /// Songs are read in id order, so the key table's `song_id` index is read front to back
+    /// (2,000,000 keyed songs: 0.8 s; in rowid order each look-up lands on a random page and
+    /// took 6.7 s, on every run). Older keys are looked for from the key table's side.
+    static func firstSongWithoutCurrentKey(in db: Database) throws -> (rowID: Int64, olderKeys: Bool)? {
+        let unkeyed = try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT min(r) FROM (
+                    SELECT s.rowid AS r FROM songs s
+                    WHERE NOT EXISTS (SELECT 1 FROM radio_ingest_song_keys k WHERE k.song_id = s.id) ORDER BY s.id)
+                """)
+        let older = try Int64.fetchOne(
+            db,
+            sql: "SELECT min(s.rowid) FROM radio_ingest_song_keys k CROSS JOIN songs s ON s.id = k.song_id WHERE k.key_version <> ?",
+            arguments: [SongKey.version])
+        guard let first = [unkeyed, older].compactMap({ $0 }).min() else { return nil }
+        return (first, older != nil)
+    }
 
     /// Up to a batch of songs after `rowID` without a current key, in rowid order.
     static func unkeyedSongs(in db: Database, after rowID: Int64, keysTable: Bool) throws -> [(rowID: Int64, song: SongKeying.Unkeyed)] {

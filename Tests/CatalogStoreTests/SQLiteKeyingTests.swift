@@ -59,6 +59,31 @@ import Testing
         await store.close()
     }
 
+    /// A run on a keyed catalog finds the songs without a current key wherever they are:
+    /// songs another program added, a key gone missing early on, a key of an older version.
+    @Test func aPassOnAKeyedCatalogKeysOnlyWhatIsMissingWhereverItIs() async throws {
+        defer { cleanup() }
+        let store = try await catalog(songs: 1_000)
+        #expect(try await store.prepareForMatching(readOnly: false) == 1_000)
+        #expect(try await store.prepareForMatching(readOnly: false) == 0)
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO songs (id, title, artist) VALUES ('song-1001', 'Song 1001', 'Artist 1001'), ('song-1002', 'Song 1002', 'Artist 1002');
+                    DELETE FROM radio_ingest_song_keys WHERE song_id = 'song-5';
+                    UPDATE radio_ingest_song_keys SET key_version = 1, match_key = 'old-500', computed_key = 'old-500' WHERE song_id = 'song-500';
+                    """)
+        }
+        try queue.close()
+        #expect(try await store.prepareForMatching(readOnly: false) == 4)
+        #expect(try await keyCount() == 1_002)
+        #expect(try await commitPlay(of: 500, to: store) == [.matched(songID: "song-500", by: .key)])
+        #expect(try await commitPlay(of: 5, to: store) == [.matched(songID: "song-5", by: .key)])
+        #expect(try await store.prepareForMatching(readOnly: false) == 0)
+        await store.close()
+    }
+
     /// Cancelled at any point, the pass keeps whole transactions only, and the store is left
     /// able to write (its write gate released, no transaction open); the next pass finishes.
     @Test func aCancelledPassKeepsWholeTransactionsAndTheNextPassFinishes() async throws {
