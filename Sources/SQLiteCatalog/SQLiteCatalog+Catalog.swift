@@ -123,7 +123,9 @@ extension SQLiteCatalog {
                 arguments: [candidates]))
         let insert = try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version) VALUES (?, ?, ?, ?)")
-        for a in SongKeying.assign(songs, keys: keys, taken: taken) {
+        // Assigned in creation order (the oldest song holds a key), inserted in id order: the
+        // `song_id` index is then filled front to back, each of its pages touched once a batch.
+        for a in SongKeying.assign(songs, keys: keys, taken: taken).sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) {
             try insert.execute(arguments: [a.id, a.computedKey, a.matchKey, SongKey.version])
         }
     }
