@@ -78,7 +78,10 @@ public struct IngestEngine: Sendable {
                         metadata: ["ingest.failed_plays": "\(waiting)"])
                 }
             }
-            let keyed = try await store.prepareForMatching(readOnly: options.dryRun)
+            // Keying a large foreign catalog takes a while: a stop cancels it (whole key
+            // transactions stay) instead of waiting for it to finish.
+            let dryRun = options.dryRun
+            let keyed = try await stop.interrupting { try await store.prepareForMatching(readOnly: dryRun) }
             if keyed > 0 { logger.info("gave match keys to catalog songs", metadata: ["ingest.songs": "\(keyed)"]) }
             var checkpoint = try await store.checkpoint(for: adapter.sourceName) ?? Checkpoint(source: adapter.sourceName)
             let lookback = options.lookback ?? adapter.lookback

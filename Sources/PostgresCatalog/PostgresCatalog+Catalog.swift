@@ -16,9 +16,12 @@ extension PostgresCatalog {
             : "$1::integer IS NOT NULL"
         var bindings = PostgresBindings()
         bindings.append(SongKey.version)
-        let query = PostgresQuery(
-            unsafeSQL: "SELECT s.id::text, s.title, s.artist FROM songs s WHERE \(unkeyed) ORDER BY \(order)", binds: bindings)
-        // One ordered pass over the unkeyed songs (streamed, never held whole), keyed in
+        let cursor = PostgresQuery(
+            unsafeSQL:
+                "DECLARE unkeyed_songs NO SCROLL CURSOR FOR SELECT s.id::text, s.title, s.artist FROM songs s WHERE \(unkeyed) ORDER BY \(order)",
+            binds: bindings)
+        // One ordered pass over the unkeyed songs (read through a cursor, a batch at a time, so
+        // a stop ends it at once), keyed in
         // batches on a second connection: time linear in the catalog, memory flat. Each
         // batch's keys are computed while the batch before it is written (``KeyingPipeline``).
         // Keys of an older version give way as their songs are re-keyed; a catalog that holds
@@ -38,14 +41,20 @@ extension PostgresCatalog {
                 return count
             }
             defer { pipeline.cancel() }
-            var batch: [SongKeying.Unkeyed] = []
-            for try await (id, title, artist) in try await execute(query, on: reader).decode((String, String, String).self) {
-                batch.append(.init(id: id, title: title, artist: artist))
-                guard batch.count == SongKeying.batchSize else { continue }
-                try await pipeline.add(batch)
-                batch.removeAll(keepingCapacity: true)
+            try await inTransaction(.readOnly, on: reader) {
+                try await execute(cursor, on: reader)
+                while true {
+                    // A stop cancels the task; the cursor is closed with the transaction.
+                    try Task.checkCancellation()
+                    var batch: [SongKeying.Unkeyed] = []
+                    let fetch = PostgresQuery(unsafeSQL: "FETCH \(SongKeying.batchSize) FROM unkeyed_songs", binds: .init())
+                    for try await (id, title, artist) in try await execute(fetch, on: reader).decode((String, String, String).self) {
+                        batch.append(.init(id: id, title: title, artist: artist))
+                    }
+                    if !batch.isEmpty { try await pipeline.add(batch) }
+                    if batch.count < SongKeying.batchSize { break }
+                }
             }
-            if !batch.isEmpty { try await pipeline.add(batch) }
             return try await pipeline.finish()
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import IngestCore
 import IngestEngine
 import IngestTesting
+import KEXP
 import Testing
 
 /// Matching end to end on both stores: real-world credit variants link to the catalog's song,
@@ -99,6 +100,35 @@ import Testing
             #expect(groups.map { $0.songs.map(\.id) } == [["a1", "a2"], ["z1", "z2", "z3"]])
             #expect(groups.map { $0.songs.map(\.canonical) } == [[true, false], [true, false, false]])
             #expect(try await store.duplicateSongs(limit: 1).map { $0.songs.map(\.id) } == [["a1", "a2"]])
+        }
+    }
+
+    /// A stop (Ctrl-C) during a run's keying of a large foreign catalog ends the run
+    /// interrupted without waiting for the pass: nothing is fetched, and the keys kept are whole
+    /// transactions (SQLite commits every 100,000 songs, PostgreSQL every 2,000).
+    @Test(arguments: StoreKind.available)
+    func aStopDuringARunsKeyingEndsTheRunInterruptedBeforeAnyPage(kind: StoreKind) async throws {
+        try await withStore(kind) { catalog, store in
+            let total = 250_000
+            try await catalog.execute(
+                kind == .sqlite
+                    ? """
+                    WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < \(total))
+                    INSERT INTO songs (id, title, artist) SELECT 'song-' || n, 'Song ' || n, 'Artist ' || n FROM g
+                    """
+                    : "INSERT INTO songs (id, title, artist) SELECT 'song-' || n, 'Song ' || n, 'Artist ' || n FROM generate_series(1, \(total)) n"
+            )
+            let stop = StopSignal()
+            // Nothing listens here: a fetch would fail the run instead of ending it interrupted.
+            let adapter = KEXPAdapter(baseURL: URL(string: "http://127.0.0.1:9/v2")!, pageSize: 200)
+            let run = Task { await IngestEngine().run(adapter, into: store, options: RunOptions(politeDelay: .zero), stop: stop) }
+            try await Task.sleep(for: .milliseconds(300))
+            stop.request()
+            let summary = await run.value
+            #expect(summary.status == .interrupted)
+            #expect(summary.counters.pagesFetched == 0)
+            let kept = try await catalog.scalar("SELECT count(*) FROM radio_ingest_song_keys")
+            #expect(kept % (kind == .sqlite ? 100_000 : SongKeying.batchSize) == 0 || kept == total, "kept \(kept) keys")
         }
     }
 }
