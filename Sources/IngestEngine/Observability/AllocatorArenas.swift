@@ -11,8 +11,8 @@ import Foundation
 /// core, and each arena keeps the memory freed into it. An ingesting process runs Swift's
 /// concurrency threads, NIO's event loops and GRDB's queues, so freed page buffers end up spread
 /// over many arenas. Two arenas keep the peak about 12 MiB lower when keying a 2,000,000-song
-/// SQLite catalog (docs/performance.md), with no measurable change in speed. `MALLOC_ARENA_MAX`
-/// in the environment still wins.
+/// SQLite catalog, for about 3% more time in a PostgreSQL backfill (docs/performance.md): the
+/// memory target is the harder one. `MALLOC_ARENA_MAX` in the environment still wins.
 public enum AllocatorArenas {
     /// How many arenas the process keeps unless `MALLOC_ARENA_MAX` says otherwise.
     public static let count: Int32 = 2
