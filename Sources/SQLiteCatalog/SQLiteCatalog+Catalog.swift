@@ -95,13 +95,18 @@ extension SQLiteCatalog {
         let unkeyed =
             keysTable
             ? "AND NOT EXISTS (SELECT 1 FROM radio_ingest_song_keys k WHERE k.song_id = s.id AND k.key_version = ?)" : "AND ? IS NOT NULL"
-        return try Row.fetchAll(
+        // Read through a cursor, each row made a small struct as it comes: holding the batch's
+        // GRDB `Row`s as well raised the keying pass's peak by 3 to 5 MiB.
+        let rows = try Row.fetchCursor(
             db, sql: "SELECT s.rowid, s.id, s.title, s.artist FROM songs s WHERE s.rowid > ? \(unkeyed) ORDER BY s.rowid LIMIT ?",
-            arguments: [rowID, SongKey.version, Self.keyingBatchSize]
-        ).map { row in
+            arguments: [rowID, SongKey.version, Self.keyingBatchSize])
+        var songs: [(rowID: Int64, song: SongKeying.Unkeyed)] = []
+        songs.reserveCapacity(Self.keyingBatchSize)
+        while let row = try rows.next() {
             let id: DatabaseValue = row[1]
-            return (row[0], SongKeying.Unkeyed(id: SQLiteSession.text(id), title: row[2], artist: row[3]))
+            songs.append((row[0], SongKeying.Unkeyed(id: SQLiteSession.text(id), title: row[2], artist: row[3])))
         }
+        return songs
     }
 
     /// Stores keys for `songs`; a key another song holds already leaves the song keyed without one.
