@@ -23,8 +23,6 @@ public struct PagePlan: Sendable {
 
     /// A provenance row to insert.
     public struct PlayRow: Sendable {
-        /// The row's id, for a table whose `id` has no default (``TimeOrderedID``).
-        public var id: String
         public var play: Play
         public var songID: String
         /// The index of this play in the batch.
@@ -99,7 +97,7 @@ public struct PagePlan: Sendable {
                 disposition = .newSong(songID: id)
             }
             dispositions.append(disposition)
-            rows.append(PlayRow(id: TimeOrderedID.make(), play: play, songID: disposition.songID ?? "", index: index))
+            rows.append(PlayRow(play: play, songID: disposition.songID ?? "", index: index))
         }
     }
 

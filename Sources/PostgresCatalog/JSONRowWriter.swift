@@ -62,10 +62,11 @@ struct JSONRowWriter {
 }
 
 extension PostgresPayload {
-    /// Provenance rows for `json_to_recordset` (`airdate` as RFC 3339 text, MBIDs lowercased).
-    static func json(_ rows: [PagePlan.PlayRow]) -> String {
+    /// Provenance rows for `json_to_recordset` (`airdate` as RFC 3339 text, MBIDs lowercased),
+    /// each with a new ``TimeOrderedID`` when `withIDs` (a table whose `id` has no default).
+    static func json(_ rows: [PagePlan.PlayRow], withIDs: Bool) -> String {
         JSONRowWriter.document(rows) { row, w in
-            w.field("id", row.id)
+            if withIDs { w.field("id", TimeOrderedID.make()) }
             w.field("source_play_id", row.play.sourcePlayID)
             w.field("title", row.play.title)
             w.field("artist", row.play.artist)

@@ -180,7 +180,7 @@ struct PostgresSession: CatalogSession {
             RETURNING source_play_id
             """
         var bindings = PostgresBindings()
-        bindings.append(PostgresPayload.json(rows))
+        bindings.append(PostgresPayload.json(rows, withIDs: plays.idToGenerate != nil))
         bindings.append(source)
         var inserted = Set<String>()
         for try await id in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(String.self) {

@@ -172,7 +172,7 @@ struct SQLiteSession: CatalogSession {
         }
         if plays.idToGenerate != nil {
             columns.append("id")
-            values.append { $0.id }
+            values.append { _ in TimeOrderedID.make() }
         }
         let sql = """
             INSERT INTO external_plays (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))

@@ -14,6 +14,7 @@ import Synchronization
 /// made by this process never go backwards (RFC 9562, method 1); the last 62 bits are random.
 public enum TimeOrderedID {
     private static let last = Mutex<(milliseconds: UInt64, sequence: UInt16)>((0, 0))
+    private static let digits = Array("0123456789abcdef".utf8)
 
     /// A new id.
     public static func make() -> String {
@@ -35,7 +36,6 @@ public enum TimeOrderedID {
     static func format(milliseconds: UInt64, sequence: UInt16, random: UInt64) -> String {
         let high = (milliseconds & 0xFFFF_FFFF_FFFF) << 16 | 0x7000 | UInt64(sequence & 0xFFF)
         let low = 0x8000_0000_0000_0000 | (random & 0x3FFF_FFFF_FFFF_FFFF)
-        let digits = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: 36) { buffer in
             var at = 0
             for (word, nibbles) in [(high, 0..<16), (low, 16..<32)] {
