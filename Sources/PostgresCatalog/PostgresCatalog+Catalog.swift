@@ -20,10 +20,11 @@ extension PostgresCatalog {
             unsafeSQL:
                 "DECLARE unkeyed_songs NO SCROLL CURSOR FOR SELECT s.id::text, s.title, s.artist FROM songs s WHERE \(unkeyed) ORDER BY \(order)",
             binds: bindings)
-        // One ordered pass over the unkeyed songs (read through a cursor, a batch at a time, so
-        // a stop ends it at once), keyed in
-        // batches on a second connection: time linear in the catalog, memory flat. Each
-        // batch's keys are computed while the batch before it is written (``KeyingPipeline``).
+        let fetch = PostgresQuery(unsafeSQL: "FETCH \(SongKeying.batchSize) FROM unkeyed_songs", binds: .init())
+        // One ordered pass over the unkeyed songs, read through a cursor a batch at a time (so a
+        // stop ends it at once) and keyed on a second connection: time linear in the catalog,
+        // memory flat. Each batch's keys are computed while the batch before it is written
+        // (``KeyingPipeline``).
         // Keys of an older version give way as their songs are re-keyed; a catalog that holds
         // none (any catalog keyed by this version, or keyed for the first time) skips that step.
         let olderKeys = readOnly || !keysTable ? false : try await holdsOlderKeys()
@@ -47,7 +48,6 @@ extension PostgresCatalog {
                     // A stop cancels the task; the cursor is closed with the transaction.
                     try Task.checkCancellation()
                     var batch: [SongKeying.Unkeyed] = []
-                    let fetch = PostgresQuery(unsafeSQL: "FETCH \(SongKeying.batchSize) FROM unkeyed_songs", binds: .init())
                     for try await (id, title, artist) in try await execute(fetch, on: reader).decode((String, String, String).self) {
                         batch.append(.init(id: id, title: title, artist: artist))
                     }
