@@ -86,11 +86,9 @@ public struct KeyingPipeline {
         return total
     }
 
-    /// Stops a batch still being stored (when the pass failed).
-    public func cancel() { storing?.cancel() }
-
-    /// Stops a batch still being stored and waits until it has ended (so a transaction it
-    /// wrote into can be rolled back).
+    /// Stops a batch still being stored (when the pass failed or was stopped) and waits until
+    /// it has ended, so nothing of the pass goes on writing after it returns (and a transaction
+    /// the batch wrote into can be rolled back).
     public mutating func stop() async {
         guard let storing else { return }
         self.storing = nil

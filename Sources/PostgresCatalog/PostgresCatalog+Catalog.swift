@@ -41,21 +41,25 @@ extension PostgresCatalog {
                 }
                 return count
             }
-            defer { pipeline.cancel() }
-            try await inTransaction(.readOnly, on: reader) {
-                try await execute(cursor, on: reader)
-                while true {
-                    // A stop cancels the task; the cursor is closed with the transaction.
-                    try Task.checkCancellation()
-                    var batch: [SongKeying.Unkeyed] = []
-                    for try await (id, title, artist) in try await execute(fetch, on: reader).decode((String, String, String).self) {
-                        batch.append(.init(id: id, title: title, artist: artist))
+            do {
+                try await inTransaction(.readOnly, on: reader) {
+                    try await execute(cursor, on: reader)
+                    while true {
+                        // A stop cancels the task; the cursor is closed with the transaction.
+                        try Task.checkCancellation()
+                        var batch: [SongKeying.Unkeyed] = []
+                        for try await (id, title, artist) in try await execute(fetch, on: reader).decode((String, String, String).self) {
+                            batch.append(.init(id: id, title: title, artist: artist))
+                        }
+                        if !batch.isEmpty { try await pipeline.add(batch) }
+                        if batch.count < SongKeying.batchSize { break }
                     }
-                    if !batch.isEmpty { try await pipeline.add(batch) }
-                    if batch.count < SongKeying.batchSize { break }
                 }
+                return try await pipeline.finish()
+            } catch {
+                await pipeline.stop()
+                throw error
             }
-            return try await pipeline.finish()
         }
     }
 
