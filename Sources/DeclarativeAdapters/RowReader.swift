@@ -161,13 +161,3 @@ struct TimeWriter {
     }
 }
 
-extension String {
-    /// Without leading and trailing whitespace; the text itself when it has none (the usual case,
-    /// which skips Foundation's trimming).
-    var trimmedFast: String {
-        guard let first = utf8.first, let last = utf8.last else { return self }
-        func plain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x80 }
-        if plain(first) && plain(last) { return self }
-        return trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-}

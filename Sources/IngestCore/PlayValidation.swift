@@ -10,15 +10,15 @@ public enum PlayValidation {
     /// Why `play` cannot be stored, or `nil` when it can (after ``fitted(_:)``).
     public static func problem(with play: Play) -> SkipReason? {
         if play.sourcePlayID.isEmpty { return SkipReason(.badID, "missing play id") }
-        if play.sourcePlayID.count > maxIdentifierLength || play.sourcePlayID.utf8.contains(0) {
+        if play.sourcePlayID.exceeds(characters: maxIdentifierLength) || play.sourcePlayID.utf8.contains(0) {
             return SkipReason(.badID, "play id longer than \(maxIdentifierLength) characters or with a NUL byte")
         }
-        if play.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .missing("title") }
-        if play.artist.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .missing("artist") }
-        if [play.title, play.artist].contains(where: { $0.count > maxTextLength }) {
+        if play.title.trimmedFast.isEmpty { return .missing("title") }
+        if play.artist.trimmedFast.isEmpty { return .missing("artist") }
+        if play.title.exceeds(characters: maxTextLength) || play.artist.exceeds(characters: maxTextLength) {
             return SkipReason(.tooLong, "title or artist longer than \(maxTextLength) characters")
         }
-        if [play.title, play.artist].contains(where: { $0.utf8.contains(0) }) {
+        if play.title.utf8.contains(0) || play.artist.utf8.contains(0) {
             return SkipReason(.other, "NUL byte in the title or artist")
         }
         return nil
@@ -30,12 +30,12 @@ public enum PlayValidation {
     public static func fitted(_ play: Play) -> (play: Play, dropped: [String]) {
         var play = play
         var dropped: [String] = []
-        if let album = play.album, album.count > maxTextLength || album.utf8.contains(0) {
+        if let album = play.album, album.exceeds(characters: maxTextLength) || album.utf8.contains(0) {
             play.album = nil
             dropped.append("album of \(album.count) characters")
         }
         for (name, keyPath) in [("mbid", \Play.mbid), ("isrc", \Play.isrc)] {
-            if let value = play[keyPath: keyPath], value.count > maxIdentifierLength || value.utf8.contains(0) {
+            if let value = play[keyPath: keyPath], value.exceeds(characters: maxIdentifierLength) || value.utf8.contains(0) {
                 play[keyPath: keyPath] = nil
                 dropped.append("\(name) of \(value.count) characters")
             }

@@ -16,7 +16,7 @@ extension SongKey {
                 self.triggers = triggers
             }
 
-            func mightMatch(_ text: String) -> Bool { triggers.contains { text.contains($0) } }
+            func mightMatch(_ text: String) -> Bool { triggers.contains { text.containsBytes(of: $0) } }
         }
 
         /// `(feat. X)`, `[ft. X]`, `(featuring X)`, `(with X)`, or a trailing ` feat. X`.

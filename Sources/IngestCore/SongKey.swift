@@ -136,7 +136,7 @@ public enum SongKey {
 
     /// "Band, The" is "The Band"; a leading "The" is dropped, so "Beatles" = "The Beatles".
     static func sortName(_ artist: String, steps: inout [String]?) -> String {
-        var text = artist.trimmingCharacters(in: .whitespaces)
+        var text = artist.trimmedFast(.whitespaces)
         for article in ["the", "a", "an"] where text.hasSuffix(", \(article)") || text.hasSuffix(",\(article)") {
             let name = text.dropLast(article.count).trimmingCharacters(in: CharacterSet(charactersIn: ", "))
             guard !name.isEmpty else { break }

@@ -72,13 +72,29 @@ extension PostgresCatalog {
         state.withLock { $0.statistics.noteInserted(count, into: table) }
     }
 
-    /// Runs `ANALYZE` on the tables that grew past their statistics (after a page commits).
-    func refreshStatisticsIfGrown() async throws {
-        let (grew, needsBaseline) = state.withLock { state in
-            (state.statistics.grown.values.contains { $0 >= PlannerStatistics.minimumGrowth }, state.statistics.needsBaseline)
+    /// Starts `ANALYZE` on the tables that grew past their statistics (after a page commits),
+    /// on a connection of its own, and returns at once: the next page is written meanwhile
+    /// (`ANALYZE` takes a lock that inserts do not wait for). One refresh at a time; ``close()``
+    /// waits for the one in flight. A failed refresh is logged: statistics only steer plans.
+    func refreshStatisticsIfGrown() {
+        state.withLock { state in
+            guard state.statisticsRefresh == nil,
+                state.statistics.grown.values.contains(where: { $0 >= PlannerStatistics.minimumGrowth })
+            else { return }
+            state.statisticsRefresh = Task { [self] in
+                do {
+                    try await refreshStatistics()
+                } catch {
+                    logger.warning("could not refresh the planner's statistics", metadata: ["ingest.error": "\(error)"])
+                }
+                self.state.withLock { $0.statisticsRefresh = nil }
+            }
         }
-        guard grew else { return }
-        if needsBaseline {
+    }
+
+    /// Reads the known statistics once, then analyzes the tables that are due.
+    private func refreshStatistics() async throws {
+        if state.withLock({ $0.statistics.needsBaseline }) {
             var baseline: [PlannerStatistics.Table: Int] = [:]
             try await withConnection { connection in
                 for try await (name, rows) in try await execute(PlannerStatistics.baselineSQL, on: connection).decode((String, Int).self) {

@@ -31,6 +31,8 @@ public final class PostgresCatalog: CatalogStore {
         var schema: CatalogSchema?
         var keysTablePresent = false
         var statistics = PlannerStatistics()
+        /// The `ANALYZE` in flight, if any (``refreshStatisticsIfGrown()``).
+        var statisticsRefresh: Task<Void, Never>?
     }
 
     let endpoint: (host: String, port: Int)?
@@ -63,6 +65,7 @@ public final class PostgresCatalog: CatalogStore {
 
     public func close() async {
         state.withLock { $0.previewKeys?.close() }
+        if let refresh = state.withLock({ $0.statisticsRefresh }) { await refresh.value }
         runTask.cancel()
         _ = await runTask.value
     }
@@ -279,7 +282,7 @@ public final class PostgresCatalog: CatalogStore {
                         PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: nil))
                 }
             }
-            try await refreshStatisticsIfGrown()
+            refreshStatisticsIfGrown()
             return value
         } catch let error as PSQLError where rejectionReason(error) == nil {
             throw IngestError.storage("PostgreSQL: \(Self.describe(error))")

@@ -41,7 +41,7 @@ struct ABCPlay: SourceRow {
 
     var record: ParsedRecord {
         guard let date = Timestamp.parse(playedTime) else { return .invalid(.unparseableTime("played_time", playedTime)) }
-        let title = recording?.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let title = recording?.title?.trimmedFast ?? ""
         // The credit is a list: primary artists joined, featured ones left to the title key rules.
         let artists = recording?.artists ?? []
         let primary = artists.filter { $0.type == nil || $0.type == "primary" }.map(\.name)

@@ -28,8 +28,8 @@ struct KEXPPlay: SourceRow {
     var record: ParsedRecord {
         guard playType == "trackplay" else { return .nonTrack }
         guard let date = Timestamp.parse(airdate) else { return .invalid(.unparseableTime("airdate", airdate)) }
-        let title = song?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let artistName = artist?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let title = song?.trimmedFast ?? ""
+        let artistName = artist?.trimmedFast ?? ""
         guard !title.isEmpty, !artistName.isEmpty else {
             return .invalid(.missing(title.isEmpty ? "song" : "artist"))
         }

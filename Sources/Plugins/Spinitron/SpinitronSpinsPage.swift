@@ -23,8 +23,8 @@ struct SpinitronSpin: SourceRow {
 
     var record: ParsedRecord {
         guard let date = Timestamp.parse(start) else { return .invalid(.unparseableTime("start", start)) }
-        let title = song?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let name = artist?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let title = song?.trimmedFast ?? ""
+        let name = artist?.trimmedFast ?? ""
         guard !title.isEmpty, !name.isEmpty else { return .invalid(.missing(title.isEmpty ? "song" : "artist")) }
         return .track(
             Play(
