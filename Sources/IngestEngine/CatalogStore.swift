@@ -200,6 +200,9 @@ public protocol CatalogStore: Sendable {
     /// When `error` is the database refusing a row (a constraint, a trigger, a value it cannot
     /// hold), the reason in plain words; `nil` for anything else (a lost connection, a full disk).
     func rejectionReason(_ error: any Error) -> String?
+    /// Whether `error` is a play insert meeting a play another writer stored after the page's
+    /// look-up (see ``CatalogSession/insertPlays(_:source:checkingConflicts:)``).
+    func isPlayConflict(_ error: any Error) -> Bool
     /// The checkpoint of `source`, or `nil` when it has none.
     func checkpoint(for source: String) async throws -> Checkpoint?
     /// Records a run's start and returns its id.

@@ -199,6 +199,23 @@ public final class TestCatalog: Sendable {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlitePath + suffix) }
     }
 
+    /// PostgreSQL: runs `statements` in a transaction on a connection of its own, keeps it open
+    /// while `body` runs, then commits it: another writer caught in the middle of its work.
+    public func whileTransactionOpen<T: Sendable>(_ statements: [String], _ body: () async throws -> T) async throws -> T {
+        guard kind == .postgres else { throw TestCatalogError.noPostgres }
+        return try await Self.postgres(url) { client in
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: Self.quiet)
+                for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.quiet) }
+                let value = try await body()
+                try await connection.query("COMMIT", logger: Self.quiet)
+                return value
+            }
+        }
+    }
+
+    static let quiet = Logger(label: "test-catalog") { _ in SwiftLogNoOpLogHandler() }
+
     static func postgres<T: Sendable>(_ url: String, _ body: (PostgresClient) async throws -> T) async throws -> T {
         let components = URLComponents(string: url)!
         let configuration = PostgresClient.Configuration(

@@ -301,6 +301,14 @@ public final class PostgresCatalog: CatalogStore {
         }
     }
 
+    /// A unique violation on `external_plays`: another writer stored a play of the page after
+    /// its look-up (the tool's lease keeps two runs of one source apart, but not every writer
+    /// of the catalog takes it).
+    public func isPlayConflict(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        return error.serverInfo?[.sqlState] == "23505" && error.serverInfo?[.tableName] == "external_plays"
+    }
+
     public func rejectionReason(_ error: any Error) -> String? {
         guard let error = error as? PSQLError, let sqlState = error.serverInfo?[.sqlState] else { return nil }
         // Classes that speak of the server or the connection, not of a row: 08 connection,

@@ -149,7 +149,11 @@ struct PostgresSession: CatalogSession {
         return winners
     }
 
-    func insertPlays(_ rows: [PagePlan.PlayRow], source: String) async throws -> Set<String> {
+    /// Without `checkingConflicts`, a plain `INSERT` returning nothing: the conflict check
+    /// (`ON CONFLICT DO NOTHING`) and the returned ids cost about a third of a page's insert.
+    /// A play another writer stored since the look-up then fails it with a unique violation
+    /// (``PostgresCatalog/isPlayConflict(_:)``), and the page is written again, checking.
+    func insertPlays(_ rows: [PagePlan.PlayRow], source: String, checkingConflicts: Bool) async throws -> Set<String> {
         guard !rows.isEmpty else { return [] }
         let plays = schema.plays
         var columns = ["source", "source_play_id", "title", "artist", "song_id"]
@@ -176,12 +180,16 @@ struct PostgresSession: CatalogSession {
             SELECT \(values.joined(separator: ", "))
             FROM json_to_recordset($1::json) AS t(id text, source_play_id text, title text, artist text, album text,
                  airdate text, mbid text, isrc text, year integer, song_id text)
-            ON CONFLICT (source, source_play_id) DO NOTHING
-            RETURNING source_play_id
+            \(checkingConflicts ? "ON CONFLICT (source, source_play_id) DO NOTHING RETURNING source_play_id" : "")
             """
         var bindings = PostgresBindings()
         bindings.append(PostgresPayload.json(rows, withIDs: plays.idToGenerate != nil))
         bindings.append(source)
+        guard checkingConflicts else {
+            _ = try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings))
+            catalog.noteInserted(rows.count, into: .plays)
+            return Set(rows.map(\.play.sourcePlayID))
+        }
         var inserted = Set<String>()
         for try await id in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(String.self) {
             inserted.insert(id)

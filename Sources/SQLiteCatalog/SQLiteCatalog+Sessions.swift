@@ -68,6 +68,9 @@ extension SQLiteCatalog {
         try? writer.writeWithoutTransaction { db in if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") } }
     }
 
+    /// Never: a write transaction holds the database from a page's look-up to its commit.
+    public func isPlayConflict(_ error: any Error) -> Bool { false }
+
     public func rejectionReason(_ error: any Error) -> String? {
         guard let error = error as? DatabaseError else { return nil }
         switch error.resultCode {

@@ -149,7 +149,10 @@ struct SQLiteSession: CatalogSession {
         }
     }
 
-    func insertPlays(_ rows: [PagePlan.PlayRow], source: String) async throws -> Set<String> {
+    /// Always checks conflicts: the write transaction holds the database from the look-up to
+    /// the commit, so no other writer stores a play in between, and the check is the unique
+    /// index SQLite probes anyway.
+    func insertPlays(_ rows: [PagePlan.PlayRow], source: String, checkingConflicts: Bool) async throws -> Set<String> {
         let plays = schema.plays
         let now = Timestamp.format(Date())
         var columns = ["source", "source_play_id", "title", "artist", "song_id"]

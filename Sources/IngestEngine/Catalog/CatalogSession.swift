@@ -155,8 +155,12 @@ public protocol CatalogSession {
     func insertSongs(_ songs: [PagePlan.NewSong]) async throws -> [String: String]
     /// The songs holding `keys`, by key.
     func songIDs(holdingKeys keys: [String]) async throws -> [String: String]
-    /// Inserts provenance rows, skipping plays already stored; returns the play ids inserted.
-    func insertPlays(_ rows: [PagePlan.PlayRow], source: String) async throws -> Set<String>
+    /// Inserts provenance rows and returns the play ids inserted. With `checkingConflicts`,
+    /// plays already stored are skipped. Without it, the page's look-up (in this transaction)
+    /// found none of them stored: a store may insert without the per-row conflict check and
+    /// fail, with an error ``CatalogStore/isPlayConflict(_:)`` recognises, when another writer
+    /// stored one of them since; the writer then writes the page again, checking.
+    func insertPlays(_ rows: [PagePlan.PlayRow], source: String, checkingConflicts: Bool) async throws -> Set<String>
     /// Saves a source's checkpoint (`ingestion_checkpoints`). With `run`, also renews the
     /// run's lease and saves its counters, all only while `run.holder` still holds the lease;
     /// returns `false` (writing nothing) when it does not, so the page is rolled back.

@@ -18,7 +18,9 @@ public struct EmptyCatalogSession: CatalogSession {
     }
     public func insertSongs(_ songs: [PagePlan.NewSong]) async throws -> [String: String] { throw Self.readOnly }
     public func songIDs(holdingKeys keys: [String]) async throws -> [String: String] { [:] }
-    public func insertPlays(_ rows: [PagePlan.PlayRow], source: String) async throws -> Set<String> { throw Self.readOnly }
+    public func insertPlays(_ rows: [PagePlan.PlayRow], source: String, checkingConflicts: Bool) async throws -> Set<String> {
+        throw Self.readOnly
+    }
     public func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws -> Bool { throw Self.readOnly }
     public func recordFailures(_ failures: [FailedPlay]) async throws { throw Self.readOnly }
     public func recordRevisions(_ revisions: [PlayRevision]) async throws -> Int { throw Self.readOnly }

@@ -42,12 +42,31 @@ public struct PageWriter: Sendable {
     /// Writes `batch`: what became of each play, and the edits noticed.
     public func write(_ batch: PageBatch) async throws -> Outcome {
         do {
-            return try await store.withWriteSession { session in try await write(batch, in: session, isolating: false) }
+            return try await write(batch, checkingConflicts: false)
+        } catch  where store.isPlayConflict(error) {
+            // Another writer stored one of the page's plays after its look-up: the transaction
+            // is rolled back, and the page written again, its plays checked one by one.
+            logger.info(
+                "another writer stored plays of this page meanwhile; writing the page again", metadata: ["ingest.source": "\(batch.source)"]
+            )
+            return try await write(batch, checkingConflicts: true)
+        }
+    }
+
+    /// One attempt at `batch`, in bulk, then play by play when the catalog refuses a row.
+    func write(_ batch: PageBatch, checkingConflicts: Bool) async throws -> Outcome {
+        do {
+            return try await store.withWriteSession { session in
+                try await write(batch, in: session, isolating: false, checkingConflicts: checkingConflicts)
+            }
         } catch {
+            if !checkingConflicts && store.isPlayConflict(error) { throw error }
             guard let reason = store.rejectionReason(error) else { throw error }
             logger.warning("page write refused; writing it play by play", metadata: ["ingest.error": "\(reason)"])
             do {
-                return try await store.withWriteSession { session in try await write(batch, in: session, isolating: true) }
+                return try await store.withWriteSession { session in
+                    try await write(batch, in: session, isolating: true, checkingConflicts: true)
+                }
             } catch {
                 // Refused outside any play (the checkpoint, say): the page fails as a whole.
                 guard let reason = store.rejectionReason(error) else { throw error }
@@ -85,7 +104,7 @@ public struct PageWriter: Sendable {
             source: batch.source, plays: plays, keys: batch.matchKeys, rejected: rejected, existing: found.existing, hits: found.hits)
     }
 
-    func write(_ batch: PageBatch, in session: any CatalogSession, isolating: Bool) async throws -> Outcome {
+    func write(_ batch: PageBatch, in session: any CatalogSession, isolating: Bool, checkingConflicts: Bool) async throws -> Outcome {
         var plan = try await plan(batch, in: session)
         if isolating {
             try await writeOneByOne(&plan, in: session)
@@ -93,7 +112,7 @@ public struct PageWriter: Sendable {
             let stored = try await session.insertSongs(plan.newSongs)
             try await resolveLostSongs(&plan, among: plan.newSongs, stored: stored, in: session)
             plan.adoptStoredIDs(stored)
-            let inserted = try await session.insertPlays(plan.rows, source: plan.source)
+            let inserted = try await session.insertPlays(plan.rows, source: plan.source, checkingConflicts: checkingConflicts)
             plan.markDuplicates(Set(plan.rows.map(\.play.sourcePlayID)).subtracting(inserted))
         }
         try Self.refuseSystematicFailure(plan.dispositions, source: batch.source)
@@ -159,7 +178,7 @@ public struct PageWriter: Sendable {
                     }
                     var row = plan.rows[index]
                     if let id = stored[row.songID] ?? createdSongIDs[row.songID] { row.songID = id }
-                    if try await session.insertPlays([row], source: plan.source).isEmpty {
+                    if try await session.insertPlays([row], source: plan.source, checkingConflicts: true).isEmpty {
                         plan.markDuplicates([row.play.sourcePlayID])
                     }
                     return stored
