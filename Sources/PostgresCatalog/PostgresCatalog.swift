@@ -60,12 +60,26 @@ public final class PostgresCatalog: CatalogStore {
         self.runTask = Task { await client.run() }
     }
 
+    /// Waits for `task` for at most `limit`, then cancels it (a refresh waiting for a server
+    /// that went away must not hold the process open).
+    static func finish(_ task: Task<Void, Never>, within limit: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await task.value }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                task.cancel()
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
     /// SQL statements sent so far by this store (for the benchmark).
     public var statementCount: Int { state.withLock { $0.statements } }
 
     public func close() async {
         state.withLock { $0.previewKeys?.close() }
-        if let refresh = state.withLock({ $0.statisticsRefresh }) { await refresh.value }
+        if let refresh = state.withLock({ $0.statisticsRefresh }) { await Self.finish(refresh, within: .seconds(5)) }
         runTask.cancel()
         _ = await runTask.value
     }
@@ -73,8 +87,19 @@ public final class PostgresCatalog: CatalogStore {
     /// Runs one statement on `connection`, counting it.
     @discardableResult
     func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> PostgresRowSequence {
+        try checkOpen(connection)
         state.withLock { $0.statements += 1 }
         return try await connection.query(query, logger: logger)
+    }
+
+    /// Fails when `connection` has closed (the server went away, say). PostgresNIO (1.33) never
+    /// answers a statement written to a closed connection, so without this check the run would
+    /// wait for ever instead of failing with the reason; the next statement then checks the
+    /// server again (``ensureReachable()``).
+    func checkOpen(_ connection: PostgresConnection) throws {
+        guard connection.isClosed else { return }
+        state.withLock { $0.reachable = false }
+        throw IngestError.storage("PostgreSQL: the connection to the database server closed; check that the server is running")
     }
 
     /// How ``inTransaction(_:on:_:)`` opens and ends a transaction.
@@ -122,6 +147,7 @@ public final class PostgresCatalog: CatalogStore {
 
     /// Sends one statement without waiting for its answer, counting it.
     func send(_ query: PostgresQuery, on connection: PostgresConnection) -> EventLoopFuture<PostgresQueryResult> {
+        do { try checkOpen(connection) } catch { return connection.eventLoop.makeFailedFuture(error) }
         state.withLock { $0.statements += 1 }
         return connection.query(query, logger: logger)
     }
@@ -131,12 +157,21 @@ public final class PostgresCatalog: CatalogStore {
     func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await ensureReachable()
         do {
-            return try await client.withConnection(body)
+            return try await withPooledConnection(body)
         } catch let error as IngestError {
             throw error
         } catch let error as PSQLError {
+            noteIfConnectionLost(error)
             throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
         }
+    }
+
+    /// After a failure of the server or the connection (not a refused row), the next statement
+    /// checks the server again (``ensureReachable()``) before asking the pool for a connection:
+    /// when the server is gone, the pool would wait for it quietly and for ever, and the run's
+    /// last bookkeeping after the failed page would hang instead of reporting why.
+    func noteIfConnectionLost(_ error: PSQLError) {
+        if rejectionReason(error) == nil { state.withLock { $0.reachable = false } }
     }
 
     /// Fails fast, and with the server's own reason, when the catalog cannot be reached: the
@@ -276,7 +311,7 @@ public final class PostgresCatalog: CatalogStore {
         // The raw client, not `withConnection`: a server error must reach the page writer
         // unmapped, so that it can tell a refused row from a failed database.
         do {
-            let value = try await client.withConnection { connection in
+            let value = try await withPooledConnection { connection in
                 try await inTransaction(.pageWrite, on: connection) {
                     try await body(
                         PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: nil))
@@ -285,6 +320,7 @@ public final class PostgresCatalog: CatalogStore {
             refreshStatisticsIfGrown()
             return value
         } catch let error as PSQLError where rejectionReason(error) == nil {
+            noteIfConnectionLost(error)
             throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
         }
     }
