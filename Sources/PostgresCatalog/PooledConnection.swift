@@ -20,7 +20,19 @@ extension PostgresCatalog {
     /// ``leaseCheckInterval`` of waiting, the server is checked as at start
     /// (``ensureReachable()``): gone, the wait ends with the reason; there, it goes on (every
     /// connection busy is a wait, not a failure).
+    ///
+    /// A failure of the server or the connection (not a refused row) makes the next connection
+    /// check the server first as well.
     func withPooledConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await leasing(body)
+        } catch let error as PSQLError where rejectionReason(error) == nil {
+            checkServerAgain()
+            throw error
+        }
+    }
+
+    private func leasing<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let events = AsyncStream.makeStream(of: LeaseEvent.self)
         let release = AsyncStream.makeStream(of: Never.self)
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -50,12 +62,12 @@ extension PostgresCatalog {
                 case .leased(let connection): leased = connection
                 case .failed(let error): throw error
                 case .stillWaiting:
-                    state.withLock { $0.reachable = false }
+                    checkServerAgain()
                     try await ensureReachable()  // throws when the server is gone; the group then cancels the lease
                 }
                 if leased != nil { break }
             }
-            ticker.cancel()
+            ticker.cancel()  // now, not at the end: nothing reads its events while `body` runs
             guard let connection = leased else { throw CancellationError() }
             let value = try await body(connection)
             release.continuation.finish()

@@ -98,7 +98,7 @@ public final class PostgresCatalog: CatalogStore {
     /// server again (``ensureReachable()``).
     func checkOpen(_ connection: PostgresConnection) throws {
         guard connection.isClosed else { return }
-        state.withLock { $0.reachable = false }
+        checkServerAgain()
         throw IngestError.storage("PostgreSQL: the connection to the database server closed; check that the server is running")
     }
 
@@ -161,17 +161,15 @@ public final class PostgresCatalog: CatalogStore {
         } catch let error as IngestError {
             throw error
         } catch let error as PSQLError {
-            noteIfConnectionLost(error)
             throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
         }
     }
 
-    /// After a failure of the server or the connection (not a refused row), the next statement
-    /// checks the server again (``ensureReachable()``) before asking the pool for a connection:
-    /// when the server is gone, the pool would wait for it quietly and for ever, and the run's
-    /// last bookkeeping after the failed page would hang instead of reporting why.
-    func noteIfConnectionLost(_ error: PSQLError) {
-        if rejectionReason(error) == nil { state.withLock { $0.reachable = false } }
+    /// Makes the next connection check the server first (``ensureReachable()``): after a
+    /// failure of the server or the connection, or a long wait for the pool, which would
+    /// otherwise wait for a server that is gone quietly and for ever.
+    func checkServerAgain() {
+        state.withLock { $0.reachable = false }
     }
 
     /// Fails fast, and with the server's own reason, when the catalog cannot be reached: the
@@ -320,7 +318,6 @@ public final class PostgresCatalog: CatalogStore {
             refreshStatisticsIfGrown()
             return value
         } catch let error as PSQLError where rejectionReason(error) == nil {
-            noteIfConnectionLost(error)
             throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
         }
     }

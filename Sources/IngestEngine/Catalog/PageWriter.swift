@@ -39,39 +39,40 @@ public struct PageWriter: Sendable {
         try await write(batch).dispositions
     }
 
-    /// Writes `batch`: what became of each play, and the edits noticed.
-    public func write(_ batch: PageBatch) async throws -> Outcome {
-        do {
-            return try await write(batch, checkingConflicts: false)
-        } catch  where store.isPlayConflict(error) {
-            // Another writer stored one of the page's plays after its look-up: the transaction
-            // is rolled back, and the page written again, its plays checked one by one.
-            logger.info(
-                "another writer stored plays of this page meanwhile; writing the page again", metadata: ["ingest.source": "\(batch.source)"]
-            )
-            return try await write(batch, checkingConflicts: true)
-        }
+    /// How a page's transaction writes its plays.
+    enum Mode {
+        /// All at once, without a per-row conflict check (the look-up found none stored).
+        case bulk
+        /// All at once, skipping plays stored since the look-up (another writer got there first).
+        case bulkCheckingConflicts
+        /// Each play behind a savepoint, checked (the catalog refused a row).
+        case playByPlay
     }
 
-    /// One attempt at `batch`, in bulk, then play by play when the catalog refuses a row.
-    func write(_ batch: PageBatch, checkingConflicts: Bool) async throws -> Outcome {
+    /// Writes `batch`: what became of each play, and the edits noticed.
+    public func write(_ batch: PageBatch) async throws -> Outcome {
+        try await write(batch, mode: .bulk)
+    }
+
+    /// Writes `batch` in `mode`, then again when the attempt failed in a way another mode
+    /// mends: a play another writer stored after the look-up, or a row the catalog refused.
+    func write(_ batch: PageBatch, mode: Mode) async throws -> Outcome {
         do {
-            return try await store.withWriteSession { session in
-                try await write(batch, in: session, isolating: false, checkingConflicts: checkingConflicts)
-            }
+            return try await store.withWriteSession { session in try await write(batch, in: session, mode: mode) }
         } catch {
-            if !checkingConflicts && store.isPlayConflict(error) { throw error }
+            if mode == .bulk && store.isPlayConflict(error) {
+                logger.info(
+                    "another writer stored plays of this page meanwhile; writing the page again",
+                    metadata: ["ingest.source": "\(batch.source)"])
+                return try await write(batch, mode: .bulkCheckingConflicts)
+            }
             guard let reason = store.rejectionReason(error) else { throw error }
-            logger.warning("page write refused; writing it play by play", metadata: ["ingest.error": "\(reason)"])
-            do {
-                return try await store.withWriteSession { session in
-                    try await write(batch, in: session, isolating: true, checkingConflicts: true)
-                }
-            } catch {
-                // Refused outside any play (the checkpoint, say): the page fails as a whole.
-                guard let reason = store.rejectionReason(error) else { throw error }
+            // Refused outside any play (the checkpoint, say): the page fails as a whole.
+            guard mode != .playByPlay else {
                 throw IngestError.storage("the catalog refused a \(batch.source) page: \(reason); nothing of the page was kept")
             }
+            logger.warning("page write refused; writing it play by play", metadata: ["ingest.error": "\(reason)"])
+            return try await write(batch, mode: .playByPlay)
         }
     }
 
@@ -104,15 +105,15 @@ public struct PageWriter: Sendable {
             source: batch.source, plays: plays, keys: batch.matchKeys, rejected: rejected, existing: found.existing, hits: found.hits)
     }
 
-    func write(_ batch: PageBatch, in session: any CatalogSession, isolating: Bool, checkingConflicts: Bool) async throws -> Outcome {
+    func write(_ batch: PageBatch, in session: any CatalogSession, mode: Mode) async throws -> Outcome {
         var plan = try await plan(batch, in: session)
-        if isolating {
+        if mode == .playByPlay {
             try await writeOneByOne(&plan, in: session)
         } else {
             let stored = try await session.insertSongs(plan.newSongs)
             try await resolveLostSongs(&plan, among: plan.newSongs, stored: stored, in: session)
             plan.adoptStoredIDs(stored)
-            let inserted = try await session.insertPlays(plan.rows, source: plan.source, checkingConflicts: checkingConflicts)
+            let inserted = try await session.insertPlays(plan.rows, source: plan.source, checkingConflicts: mode == .bulkCheckingConflicts)
             plan.markDuplicates(Set(plan.rows.map(\.play.sourcePlayID)).subtracting(inserted))
         }
         try Self.refuseSystematicFailure(plan.dispositions, source: batch.source)
