@@ -208,7 +208,7 @@ public final class PostgresCatalog: CatalogStore {
         case .sslUnsupported:
             return
                 "the server does not offer SSL, which the URL's sslmode requires; use sslmode=disable or prefer, or enable SSL on the server"
-        case .connectionError, .serverClosedConnection, .uncleanShutdown:
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
             return "cannot reach the database server; check the database URL and that the server is running"
         default:
             return "database error (\(error.code))"
