@@ -22,9 +22,15 @@ final class SignalStop {
         var sources: [any DispatchSourceSignal] = []
         let stop = self.stop
         let received = self.received
+        // A source starts watching once dispatch has registered it, on a thread of its own and
+        // a little later; meanwhile the signal is ignored. Waiting for both registrations (2 s
+        // at most) keeps a signal sent once the run has begun from being lost, which a loaded
+        // machine showed: a SIGTERM during the first fetch went unnoticed.
+        let registered = DispatchSemaphore(value: 0)
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setRegistrationHandler { registered.signal() }
             source.setEventHandler {
                 let first = received.record(number)
                 if first {
@@ -38,6 +44,7 @@ final class SignalStop {
             sources.append(source)
         }
         self.sources = sources
+        for _ in sources { _ = registered.wait(timeout: .now() + 2) }
     }
 
     /// The exit code for the signal received, if one was: 130 for SIGINT, 143 for SIGTERM.
