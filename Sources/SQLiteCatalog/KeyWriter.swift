@@ -1,6 +1,17 @@
 import GRDB
 import IngestEngine
 
+/// Where the keying pass stores its batches: ``KeyWriter`` on a catalog that holds keys
+/// already, ``StagedKeyWriter`` on one that holds none yet.
+protocol KeyBatchWriter: Actor {
+    /// Stores one batch's computed keys, in creation order; returns how many songs it took.
+    func store(_ songs: [SongKeying.Unkeyed], keys: [String?]) async throws -> Int
+    /// Makes what was stored part of the catalog.
+    func commit() async throws
+    /// Drops what is not committed yet (with blocking calls: a cancelled task must still).
+    func abandon()
+}
+
 /// Stores the keying pass's batches in transactions of several batches each.
 ///
 /// Keys land at random places in the key table's B-trees, and each commit writes every page it
@@ -12,7 +23,7 @@ import IngestEngine
 ///
 /// Each transaction holds the store's write gate, so page writes of this process wait for it
 /// (about two seconds) and never interleave with it.
-actor KeyWriter {
+actor KeyWriter: KeyBatchWriter {
     /// Songs per transaction: ten batches of ``SQLiteCatalog/keyingBatchSize``.
     static let songsPerTransaction = 100_000
 

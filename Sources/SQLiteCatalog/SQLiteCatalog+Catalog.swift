@@ -16,16 +16,20 @@ extension SQLiteCatalog {
         // the batch before it is written (``KeyingPipeline``), in transactions of several
         // batches (``KeyWriter``). Keys of an older version give way as their songs are
         // re-keyed; a catalog that holds none skips that step.
+        // A catalog that holds no keys at all is keyed in one sorted pass (``StagedKeyWriter``).
         var after: Int64 = 0
         var olderKeys = false
+        var holdsKeys = false
         if keysTable {
             let first = try await guarded { try await writer.read { db in try Self.firstSongWithoutCurrentKey(in: db) } }
             guard let first else { return 0 }
             after = first.rowID - 1
             olderKeys = first.olderKeys && !previewOnly
+            holdsKeys = first.holdsKeys
         }
         let preview = previewOnly ? startPreview() : nil
-        let keyWriter = KeyWriter(catalog: self, replacingOlder: olderKeys)
+        let keyWriter: any KeyBatchWriter =
+            keysTable && !holdsKeys && !previewOnly ? StagedKeyWriter(catalog: self) : KeyWriter(catalog: self, replacingOlder: olderKeys)
         var pipeline = KeyingPipeline { songs, keys, _ in
             if let preview { return try await preview.remember(songs, keys: keys) }
             return try await self.guarded { try await keyWriter.store(songs, keys: keys) }
@@ -68,13 +72,13 @@ extension SQLiteCatalog {
     /// pipeline), so larger transactions span several batches instead.
     static let keyingBatchSize = 10_000
 
-    /// The first song (by rowid) without a current key, and whether any key is of an older
-    /// version; nil when every song holds a current key.
+    /// The first song (by rowid) without a current key, whether any key is of an older
+    /// version, and whether the catalog holds any key; nil when every song holds a current key.
     ///
     /// Songs are read in id order, so the key table's `song_id` index is read front to back
     /// (2,000,000 keyed songs: 0.8 s; in rowid order each look-up lands on a random page and
     /// took 6.7 s, on every run). Older keys are looked for from the key table's side.
-    static func firstSongWithoutCurrentKey(in db: Database) throws -> (rowID: Int64, olderKeys: Bool)? {
+    static func firstSongWithoutCurrentKey(in db: Database) throws -> (rowID: Int64, olderKeys: Bool, holdsKeys: Bool)? {
         let unkeyed = try Int64.fetchOne(
             db,
             sql: """
@@ -87,7 +91,8 @@ extension SQLiteCatalog {
             sql: "SELECT min(s.rowid) FROM radio_ingest_song_keys k CROSS JOIN songs s ON s.id = k.song_id WHERE k.key_version <> ?",
             arguments: [SongKey.version])
         guard let first = [unkeyed, older].compactMap({ $0 }).min() else { return nil }
-        return (first, older != nil)
+        let holdsKeys = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM radio_ingest_song_keys)") ?? true
+        return (first, older != nil, holdsKeys)
     }
 
     /// Up to a batch of songs after `rowID` without a current key, in rowid order.
@@ -224,12 +229,19 @@ extension SQLiteCatalog {
         try await guarded {
             try await writer.read { db in
                 guard try db.tableExists("radio_ingest_song_keys"), try db.tableExists("songs") else { return [] }
+                // The duplicates' index, named: without statistics (SQLite's are gathered only
+                // by ANALYZE) the planner took the match-key index for `match_key IS NULL` and
+                // read every duplicate once per group (30,000 songs in 7,000 groups: 18 s; 0.08 s
+                // with the index named). A file not migrated since version 6 has none.
+                let duplicatesIndex =
+                    try db.indexes(on: "radio_ingest_song_keys").contains { $0.name == "radio_ingest_song_keys_duplicates" }
+                    ? "INDEXED BY radio_ingest_song_keys_duplicates" : ""
                 return DuplicateGroup.grouping(
                     try Row.fetchAll(
                         db,
                         sql: """
                             WITH duplicates AS (
-                                SELECT computed_key, count(*) AS n FROM radio_ingest_song_keys
+                                SELECT computed_key, count(*) AS n FROM radio_ingest_song_keys \(duplicatesIndex)
                                 WHERE match_key IS NULL AND computed_key IS NOT NULL AND key_version = ? GROUP BY computed_key
                             ), groups AS (
                                 SELECT d.computed_key FROM duplicates d
@@ -237,17 +249,17 @@ extension SQLiteCatalog {
                                     SELECT 1 FROM radio_ingest_song_keys h WHERE h.match_key = d.computed_key AND h.key_version = ?)
                                 ORDER BY d.computed_key LIMIT ?
                             ), members AS (
-                                SELECT k.computed_key, k.song_id, k.match_key FROM radio_ingest_song_keys k JOIN groups g
+                                SELECT k.computed_key, k.song_id, k.match_key
+                                FROM radio_ingest_song_keys k \(duplicatesIndex) JOIN groups g
                                     ON k.match_key IS NULL AND k.computed_key = g.computed_key
                                 UNION ALL
                                 SELECT k.computed_key, k.song_id, k.match_key FROM radio_ingest_song_keys k JOIN groups g
                                     ON k.match_key = g.computed_key
-                            ), plays AS (
-                                SELECT CAST(song_id AS TEXT) AS sid, count(*) AS n FROM external_plays WHERE song_id IS NOT NULL GROUP BY song_id
                             )
-                            SELECT m.computed_key AS key, m.song_id AS id, s.title AS title, s.artist AS artist, coalesce(p.n, 0) AS plays,
+                            SELECT m.computed_key AS key, m.song_id AS id, s.title AS title, s.artist AS artist,
+                                   (SELECT count(*) FROM external_plays p WHERE p.song_id = m.song_id) AS plays,
                                    m.match_key IS NOT NULL AS canonical
-                            FROM members m JOIN songs s ON CAST(s.id AS TEXT) = m.song_id LEFT JOIN plays p ON p.sid = m.song_id
+                            FROM members m JOIN songs s ON s.id = m.song_id
                             ORDER BY m.computed_key, (m.match_key IS NULL), m.song_id
                             """, arguments: [SongKey.version, SongKey.version, limit]
                     ).map { row in
@@ -271,7 +283,7 @@ extension SQLiteCatalog {
                 for row in try Row.fetchAll(
                     db,
                     sql:
-                        "SELECT CAST(id AS TEXT) AS id, title, artist FROM songs WHERE CAST(id AS TEXT) IN (SELECT value FROM json_each(?))",
+                        "SELECT CAST(id AS TEXT) AS id, title, artist FROM songs WHERE id IN (SELECT value FROM json_each(?))",
                     arguments: [list])
                 {
                     songs[row["id"]] = (row["title"], row["artist"])

@@ -14,6 +14,8 @@ public final class SQLiteCatalog: CatalogStore {
     public let kind = "sqlite"
     /// How long a writer waits for another process's write lock.
     public static let busyTimeout: TimeInterval = 30
+    /// The writing connection's page cache, in KiB (see `init`).
+    static let writerCacheKiB = 16_384
     let path: String
     let writer: any DatabaseWriter
     let readOnly: Bool
@@ -47,7 +49,7 @@ public final class SQLiteCatalog: CatalogStore {
             // catalog's indexes outgrow 2 MB early in a backfill, and every page write then
             // re-reads index pages from the OS (per-page cost grew 1.8x over 300,000 plays).
             // Readers keep the default, so memory stays flat however many the pool opens.
-            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -16384") }
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)") }
         }
         do {
             if readOnly && !FileManager.default.fileExists(atPath: path) {

@@ -170,6 +170,19 @@ enum SQLiteSchema {
         CREATE INDEX IF NOT EXISTS radio_ingest_song_keys_duplicates ON radio_ingest_song_keys (computed_key) WHERE match_key IS NULL;
         """
 
+    /// The key table's two indexes as the migrations leave them: a first keying pass drops
+    /// them and builds them again once its keys are in (``StagedKeyWriter``).
+    static let keyIndexes = (
+        drop: """
+        DROP INDEX radio_ingest_song_keys_match_key;
+        DROP INDEX radio_ingest_song_keys_duplicates;
+        """,
+        create: """
+        CREATE UNIQUE INDEX radio_ingest_song_keys_match_key ON radio_ingest_song_keys (match_key);
+        CREATE INDEX radio_ingest_song_keys_duplicates ON radio_ingest_song_keys (computed_key) WHERE match_key IS NULL;
+        """
+    )
+
     /// Tables that mark a file as a catalog (or a songs database we may extend).
     static let catalogTables = ["songs", "external_plays", "ingestion_checkpoints", "grdb_migrations"]
 }

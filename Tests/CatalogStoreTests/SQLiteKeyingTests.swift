@@ -2,10 +2,12 @@ import Foundation
 import GRDB
 import IngestCore
 import IngestEngine
-import SQLiteCatalog
 import Testing
 
-/// Keying a SQLite catalog another program filled, in transactions of 100,000 songs.
+@testable import SQLiteCatalog
+
+/// Keying a SQLite catalog another program filled: in one sorted pass when the catalog holds
+/// no keys yet (`StagedKeyWriter`), in transactions of 100,000 songs when it does (`KeyWriter`).
 @Suite struct SQLiteKeyingTests {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("radio-ingest-keying-\(UUID().uuidString).sqlite").path
     static let t0 = Date(timeIntervalSince1970: 1_700_000_000)
@@ -25,11 +27,52 @@ import Testing
             try db.execute(
                 sql: """
                     WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
-                    INSERT INTO songs (id, title, artist) SELECT 'song-' || n, 'Song ' || n, 'Artist ' || n FROM g
-                    """, arguments: [count])
+                    INSERT INTO songs (id, title, artist) SELECT 'song-' || n, 'Song ' || n, 'Artist ' || n FROM g WHERE n <= ?
+                    """, arguments: [count, count])
         }
         try queue.close()
         return try SQLiteCatalog(path: path)
+    }
+
+    /// Runs SQL on the file through a connection of its own (another program's).
+    func alter(_ sql: String) async throws {
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { try $0.execute(sql: sql) }
+        try queue.close()
+    }
+
+    /// Every key row, by song id: (song id, computed key, match key).
+    func keyRows() async throws -> [[String?]] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try await queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT song_id, computed_key, match_key FROM radio_ingest_song_keys ORDER BY song_id").map {
+                [$0[0], $0[1], $0[2]]
+            }
+        }
+    }
+
+    /// The key table's index definitions, by name.
+    func keyIndexes() async throws -> [String: String] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try await queue.read { db in
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(
+                    db,
+                    sql: "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name = 'radio_ingest_song_keys'"
+                ).map { ($0[0] as String, $0[1] as String) })
+        }
+    }
+
+    /// Gives the catalog one key of a song of its own, so that a pass finds keys there already.
+    func holdOneKey() async throws {
+        try await alter(
+            """
+            INSERT INTO songs (id, title, artist) VALUES ('other-1', 'Another Song', 'Another Artist');
+            INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)
+            VALUES ('other-1', 'another song|another artist', 'another song|another artist', \(SongKey.version));
+            """)
     }
 
     /// Keys held by the catalog's own songs (not by songs a page added).
@@ -84,12 +127,15 @@ import Testing
         await store.close()
     }
 
-    /// Cancelled at any point, the pass keeps whole transactions only, and the store is left
-    /// able to write (its write gate released, no transaction open); the next pass finishes.
-    @Test func aCancelledPassKeepsWholeTransactionsAndTheNextPassFinishes() async throws {
+    /// Cancelled at any point, the pass keeps whole transactions only (all or nothing on a
+    /// catalog without keys), and the store is left able to write (its write gate released, no
+    /// transaction open, the key table's indexes in place); the next pass finishes.
+    @Test(arguments: [false, true]) func aCancelledPassKeepsWholeTransactionsAndTheNextPassFinishes(holdingKeys: Bool) async throws {
         defer { cleanup() }
         let total = 250_000
         let store = try await catalog(songs: total)
+        let indexes = try await keyIndexes()
+        if holdingKeys { try await holdOneKey() }
         let pass = Task { try await store.prepareForMatching(readOnly: false) }
         try await Task.sleep(for: .milliseconds(300))
         pass.cancel()
@@ -97,11 +143,80 @@ import Testing
         let kept = try await keyCount()
         switch outcome {
         case .success(let keyed): #expect(keyed == total && kept == total)
-        case .failure: #expect([0, 100_000, 200_000].contains(kept), "kept \(kept) keys: only whole transactions")
+        case .failure:
+            let whole = holdingKeys ? [0, 100_000, 200_000] : [0]
+            #expect(whole.contains(kept), "kept \(kept) keys: only whole transactions")
         }
+        #expect(try await keyIndexes() == indexes)
         #expect(try await commitPlay(of: 7, to: store) == [.matched(songID: "song-7", by: .key)] || kept < 7)
         _ = try await store.prepareForMatching(readOnly: false)
         #expect(try await keyCount() == total)
+        #expect(try await keyIndexes() == indexes)
+        await store.close()
+    }
+
+    /// The sorted first pass and the batch pass key a catalog alike, and as the rule says:
+    /// the oldest song (by creation, not by id) computing a key holds it, the others are its
+    /// duplicates, a song without a key is marked keyed; the report lists the same groups.
+    @Test func aFirstPassKeysAsThePassOverAKeyedCatalogDoes() async throws {
+        defer { cleanup() }
+        // Song n: ids fall as songs are created (id order is the reverse of creation order);
+        // "Song k" by "Artist k" recurs every 1,500 songs, a third of them with a guest credit;
+        // every 500th song has no title.
+        let count = 6_000
+        func id(_ n: Int) -> String { "song-" + String(100_000 - n) }
+        func title(_ n: Int) -> String { n % 500 == 0 ? "" : "Song \(n % 1_500)" }
+        func artist(_ n: Int) -> String { "Artist \(n % 1_500)" + (n % 3 == 0 ? " feat. Guest" : "") }
+        var expected: [String: [String?]] = [:]
+        var holders: [String: Int] = [:]
+        for n in 1...count {
+            let key = SongKey.make(title: title(n), artist: artist(n))
+            let holds = key.map { holders[$0] == nil } ?? false
+            if let key, holds { holders[key] = n }
+            expected[id(n)] = [id(n), key, holds ? key : nil]
+        }
+        let values = (1...count).map { "('\(id($0))', '\(title($0))', '\(artist($0))')" }.joined(separator: ", ")
+        var results: [[[String?]]] = []
+        var reports: [[DuplicateGroup]] = []
+        for holdingKeys in [false, true] {
+            cleanup()
+            let store = try await catalog(songs: 0)
+            try await alter("INSERT INTO songs (id, title, artist) VALUES \(values)")
+            if holdingKeys { try await holdOneKey() }
+            #expect(try await store.prepareForMatching(readOnly: false) == count)
+            results.append(try await keyRows().filter { $0[0] != "other-1" })
+            reports.append(try await store.duplicateSongs(limit: 10_000))
+            await store.close()
+        }
+        #expect(results[0] == expected.keys.sorted().map { expected[$0]! })
+        #expect(results[1] == results[0])
+        #expect(reports[1] == reports[0])
+        #expect(holders.count < count - 12 && !reports[0].isEmpty, "the catalog has duplicates to find")
+        #expect(reports[0].allSatisfy { group in group.songs.first.map { holders[group.key].map(id) == $0.id && $0.canonical } ?? false })
+    }
+
+    /// Another process keys a song while the first pass stages its keys: the final step finds
+    /// keys in the catalog and checks each staged key against them, so the other process's
+    /// song keeps its key and the staged song computing it is keyed without one.
+    @Test func keysStoredByAnotherProcessDuringAFirstPassStand() async throws {
+        defer { cleanup() }
+        let store = try await catalog(songs: 3)
+        let writer = StagedKeyWriter(catalog: store)
+        let songs = (1...3).map { SongKeying.Unkeyed(id: "song-\($0)", title: "Song \($0)", artist: "Artist \($0)") }
+        let keys = SongKeying.keys(for: songs)
+        #expect(try await writer.store(songs, keys: keys) == 3)
+        try await alter(
+            """
+            INSERT INTO songs (id, title, artist) VALUES ('other-2', 'SONG 2', 'ARTIST 2');
+            INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)
+            VALUES ('other-2', '\(keys[1]!)', '\(keys[1]!)', \(SongKey.version));
+            """)
+        try await writer.commit()
+        #expect(
+            try await keyRows() == [
+                ["other-2", keys[1], keys[1]], ["song-1", keys[0], keys[0]], ["song-2", keys[1], nil], ["song-3", keys[2], keys[2]],
+            ])
+        #expect(try await commitPlay(of: 2, to: store) == [.matched(songID: "other-2", by: .key)])
         await store.close()
     }
 }
