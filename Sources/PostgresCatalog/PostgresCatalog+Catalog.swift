@@ -28,39 +28,55 @@ extension PostgresCatalog {
         // Keys of an older version give way as their songs are re-keyed; a catalog that holds
         // none (any catalog keyed by this version, or keyed for the first time) skips that step.
         let olderKeys = readOnly || !keysTable ? false : try await holdsOlderKeys()
+        // Keys are staged and stored at the end in one sorted statement (``stageKeys``), unless
+        // keys of an older version must give way first: those passes store batch by batch.
+        let staged = !readOnly && keysTable && !olderKeys
         return try await withConnection { reader in
-            let preview = readOnly ? startPreview() : nil
-            var pipeline = KeyingPipeline { songs, keys, number in
-                if let preview { return try await preview.remember(songs, keys: keys) }
-                let count = try await self.storeKeys(songs, keys: keys, replacingOlder: olderKeys)
-                // The key table grows from empty during the pass: refresh the planner's
-                // statistics as it does (after 1, 4, 16, 64, 256 batches), or its look-ups
-                // turn into scans and the pass into quadratic time.
-                if [1, 4, 16, 64, 256].contains(number) {
-                    try await self.withConnection { try await self.execute("ANALYZE radio_ingest_song_keys", on: $0) }
-                }
-                return count
-            }
-            do {
-                try await inTransaction(.readOnly, on: reader) {
-                    try await execute(cursor, on: reader)
-                    while true {
-                        // A stop cancels the task; the cursor is closed with the transaction.
-                        try Task.checkCancellation()
-                        var batch: [SongKeying.Unkeyed] = []
-                        for try await (id, title, artist) in try await execute(fetch, on: reader).decode((String, String, String).self) {
-                            batch.append(.init(id: id, title: title, artist: artist))
-                        }
-                        if !batch.isEmpty { try await pipeline.add(batch) }
-                        if batch.count < SongKeying.batchSize { break }
+            try await withConnection(if: staged) { staging in
+                let preview = readOnly ? startPreview() : nil
+                var pipeline = KeyingPipeline { songs, keys, number in
+                    if let preview { return try await preview.remember(songs, keys: keys) }
+                    if let staging { return try await self.stageKeys(songs, keys: keys, number: number, on: staging) }
+                    let count = try await self.storeKeys(songs, keys: keys, replacingOlder: olderKeys)
+                    // The key table grows from empty during the pass: refresh the planner's
+                    // statistics as it does (after 1, 4, 16, 64, 256 batches), or its look-ups
+                    // turn into scans and the pass into quadratic time.
+                    if [1, 4, 16, 64, 256].contains(number) {
+                        try await self.withConnection { try await self.execute("ANALYZE radio_ingest_song_keys", on: $0) }
                     }
+                    return count
                 }
-                return try await pipeline.finish()
-            } catch {
-                await pipeline.stop()
-                throw error
+                do {
+                    try await inTransaction(.readOnly, on: reader) {
+                        try await execute(cursor, on: reader)
+                        while true {
+                            // A stop cancels the task; the cursor is closed with the transaction.
+                            try Task.checkCancellation()
+                            var batch: [SongKeying.Unkeyed] = []
+                            for try await (id, title, artist) in try await execute(fetch, on: reader).decode((String, String, String).self)
+                            {
+                                batch.append(.init(id: id, title: title, artist: artist))
+                            }
+                            if !batch.isEmpty { try await pipeline.add(batch) }
+                            if batch.count < SongKeying.batchSize { break }
+                        }
+                    }
+                    let keyed = try await pipeline.finish()
+                    if let staging, keyed > 0 { try await commitStagedKeys(on: staging) }
+                    return keyed
+                } catch {
+                    await pipeline.stop()
+                    if let staging { try? await dropStagedKeys(on: staging) }
+                    throw error
+                }
             }
         }
+    }
+
+    /// Runs `body` with a second pooled connection when `needed`, with none otherwise.
+    func withConnection<T>(if needed: Bool, _ body: (PostgresConnection?) async throws -> T) async throws -> T {
+        guard needed else { return try await body(nil) }
+        return try await withConnection { try await body($0) }
     }
 
     /// Whether any song holds a key of another version than ``SongKey/version``.

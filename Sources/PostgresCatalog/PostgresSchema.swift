@@ -77,6 +77,16 @@ enum PostgresSchema {
         },
     ]
 
+    /// The key table's secondary indexes as the migrations leave them: a first keying pass
+    /// drops them and builds them again once its keys are in (``PostgresCatalog/commitStagedKeys(on:)``).
+    static let keyIndexes: (drop: [String], create: [String]) = (
+        drop: ["DROP INDEX radio_ingest_song_keys_match_key", "DROP INDEX radio_ingest_song_keys_duplicates"],
+        create: [
+            "CREATE UNIQUE INDEX radio_ingest_song_keys_match_key ON radio_ingest_song_keys (match_key)",
+            "CREATE INDEX radio_ingest_song_keys_duplicates ON radio_ingest_song_keys (computed_key) WHERE match_key IS NULL",
+        ]
+    )
+
     static var latestVersion: Int { migrations.last?.version ?? 0 }
 
     /// Migration 1: `songs`, `external_plays` and `ingestion_checkpoints` where absent, and

@@ -155,46 +155,6 @@ import Testing
         await store.close()
     }
 
-    /// The sorted first pass and the batch pass key a catalog alike, and as the rule says:
-    /// the oldest song (by creation, not by id) computing a key holds it, the others are its
-    /// duplicates, a song without a key is marked keyed; the report lists the same groups.
-    @Test func aFirstPassKeysAsThePassOverAKeyedCatalogDoes() async throws {
-        defer { cleanup() }
-        // Song n: ids fall as songs are created (id order is the reverse of creation order);
-        // "Song k" by "Artist k" recurs every 1,500 songs, a third of them with a guest credit;
-        // every 500th song has no title.
-        let count = 6_000
-        func id(_ n: Int) -> String { "song-" + String(100_000 - n) }
-        func title(_ n: Int) -> String { n % 500 == 0 ? "" : "Song \(n % 1_500)" }
-        func artist(_ n: Int) -> String { "Artist \(n % 1_500)" + (n % 3 == 0 ? " feat. Guest" : "") }
-        var expected: [String: [String?]] = [:]
-        var holders: [String: Int] = [:]
-        for n in 1...count {
-            let key = SongKey.make(title: title(n), artist: artist(n))
-            let holds = key.map { holders[$0] == nil } ?? false
-            if let key, holds { holders[key] = n }
-            expected[id(n)] = [id(n), key, holds ? key : nil]
-        }
-        let values = (1...count).map { "('\(id($0))', '\(title($0))', '\(artist($0))')" }.joined(separator: ", ")
-        var results: [[[String?]]] = []
-        var reports: [[DuplicateGroup]] = []
-        for holdingKeys in [false, true] {
-            cleanup()
-            let store = try await catalog(songs: 0)
-            try await alter("INSERT INTO songs (id, title, artist) VALUES \(values)")
-            if holdingKeys { try await holdOneKey() }
-            #expect(try await store.prepareForMatching(readOnly: false) == count)
-            results.append(try await keyRows().filter { $0[0] != "other-1" })
-            reports.append(try await store.duplicateSongs(limit: 10_000))
-            await store.close()
-        }
-        #expect(results[0] == expected.keys.sorted().map { expected[$0]! })
-        #expect(results[1] == results[0])
-        #expect(reports[1] == reports[0])
-        #expect(holders.count < count - 12 && !reports[0].isEmpty, "the catalog has duplicates to find")
-        #expect(reports[0].allSatisfy { group in group.songs.first.map { holders[group.key].map(id) == $0.id && $0.canonical } ?? false })
-    }
-
     /// Another process keys a song while the first pass stages its keys: the final step finds
     /// keys in the catalog and checks each staged key against them, so the other process's
     /// song keeps its key and the staged song computing it is keyed without one.
