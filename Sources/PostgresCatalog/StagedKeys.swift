@@ -42,12 +42,15 @@ extension PostgresCatalog {
     /// Into an empty key table (a first pass) the statement inserts without conflict checks,
     /// with the two secondary indexes dropped and built again afterwards from a sort: inserted
     /// row by row at random places, they took most of the 17 s the statement took for
-    /// 1,000,000 songs. The table is locked meanwhile; page writes of other processes wait.
+    /// 1,000,000 songs. The key table is locked meanwhile; page writes of other processes wait.
     func commitStagedKeys(on connection: PostgresConnection) async throws {
         try await inTransaction(on: connection) {
             try await execute("SELECT pg_advisory_xact_lock(7305417204)", on: connection)
             // The sorts run in the server's memory rather than in temporary files.
             try await execute("SELECT set_config('work_mem', '64MB', true)", on: connection)
+            // Page writes (which insert keys of new songs) wait from here, so the key table
+            // cannot stop being empty between the look and the insert.
+            try await execute("LOCK TABLE radio_ingest_song_keys IN SHARE ROW EXCLUSIVE MODE", on: connection)
             var empty = false
             for try await none in try await execute("SELECT NOT EXISTS (SELECT 1 FROM radio_ingest_song_keys)", on: connection).decode(
                 Bool.self)
@@ -55,7 +58,6 @@ extension PostgresCatalog {
                 empty = none
             }
             if empty {
-                try await execute("LOCK TABLE radio_ingest_song_keys IN SHARE ROW EXCLUSIVE MODE", on: connection)
                 for statement in PostgresSchema.keyIndexes.drop { try await execute(PostgresQuery(unsafeSQL: statement), on: connection) }
             }
             // Keys several songs compute, with their oldest song: a hashed grouping (a window
