@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import IngestEngine
 import Synchronization
@@ -14,41 +13,74 @@ import Synchronization
 /// exits at once with the same code.
 final class SignalStop {
     let stop = StopSignal()
-    /// The first signal received, shared with the signal handlers.
+    /// The first signal received, shared with the signal thread.
     private let received = ReceivedSignal()
-    private let sources: [any DispatchSourceSignal]
 
     init() {
-        var sources: [any DispatchSourceSignal] = []
         let stop = self.stop
         let received = self.received
-        // A source starts watching once dispatch has registered it, on a thread of its own and
-        // a little later; meanwhile the signal is ignored. Waiting for both registrations (2 s
-        // at most) keeps a signal sent once the run has begun from being lost, which a loaded
-        // machine showed: a SIGTERM during the first fetch went unnoticed.
-        let registered = DispatchSemaphore(value: 0)
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setRegistrationHandler { registered.signal() }
-            source.setEventHandler {
-                let first = received.record(number)
-                if first {
-                    Terminal.standardError.writeLine("radio-ingest: stopping after the page in flight (again to quit now)")
-                    stop.request()
-                } else {
-                    exit(128 + number)
-                }
+        SignalPipe.shared.deliver(to: { number in
+            if received.record(number) {
+                Terminal.standardError.writeLine("radio-ingest: stopping after the page in flight (again to quit now)")
+                stop.request()
+            } else {
+                exit(128 + number)
             }
-            source.resume()
-            sources.append(source)
-        }
-        self.sources = sources
-        for _ in sources { _ = registered.wait(timeout: .now() + 2) }
+        })
     }
 
     /// The exit code for the signal received, if one was: 130 for SIGINT, 143 for SIGTERM.
     var exitCode: Int32? { received.first.map { 128 + $0 } }
+}
+
+/// The write end of ``SignalPipe``'s pipe, for the signal handler (a C function cannot capture).
+nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
+
+/// Receives SIGINT and SIGTERM through a pipe (the self-pipe pattern): the handler, whichever
+/// thread the kernel runs it on, writes the signal's number to the pipe (`write` is safe in a
+/// handler), and a thread of its own reads it and calls the receiver.
+///
+/// Dispatch's signal sources lost signals on Linux: libdispatch catches a signal on whichever
+/// thread did not block it and sends it again to the thread that registered the source, which
+/// need not be the one waiting for it; a clean-clone CI run lost a SIGTERM that way
+/// (`sigtermDuringARetryWaitStopsAtOnceInsteadOfRetrying` ran out its retries), twice. Here the
+/// handlers are installed before `init` returns, so no signal sent after it is lost.
+final class SignalPipe: Sendable {
+    static let shared = SignalPipe()
+    private let receiver = Mutex<(@Sendable (Int32) -> Void)?>(nil)
+
+    private init() {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { fatalError("radio-ingest: cannot create the signal pipe (errno \(errno))") }
+        signalPipeWriteEnd = ends[1]
+        let readEnd = ends[0]
+        let thread = Thread { [self] in
+            var number: UInt8 = 0
+            while true {
+                let count = read(readEnd, &number, 1)
+                if count == 1 {
+                    receiver.withLock { $0 }?(Int32(number))
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
+        thread.name = "radio-ingest signals"
+        thread.start()
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { number in
+                var byte = UInt8(truncatingIfNeeded: number)
+                _ = write(signalPipeWriteEnd, &byte, 1)
+            }
+        }
+    }
+
+    /// Calls `receiver` (on the signal thread) for each SIGINT or SIGTERM from now on.
+    func deliver(to receiver: @escaping @Sendable (Int32) -> Void) {
+        self.receiver.withLock { $0 = receiver }
+    }
 }
 
 /// The first signal a process received.
