@@ -69,7 +69,10 @@ extension RadioIngest {
                         }))
             }
             services.insert(scheduler, at: 0)
-            let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            // SIGTERM and SIGINT through `SignalPipe`, not the group's own signal handling
+            // (dispatch sources, which can lose a signal on Linux; see `SignalPipe`).
+            let group = ServiceGroup(services: services, gracefulShutdownSignals: [], logger: logger)
+            SignalPipe.shared.deliver(to: { _ in Task { await group.triggerGracefulShutdown() } })
             do {
                 try await group.run()
             } catch {
