@@ -70,7 +70,7 @@ struct SQLiteSession: CatalogSession {
                 ))
         }
         let queries = lookups
-        var hits = try await run { db in
+        let hits = try await run { db in
             try queries.flatMap { kind, sql, list in
                 try Row.fetchAll(db, sql: sql, arguments: [list]).map { row in
                     let value: DatabaseValue = row[0]
