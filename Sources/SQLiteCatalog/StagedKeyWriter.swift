@@ -54,21 +54,23 @@ actor StagedKeyWriter: KeyBatchWriter {
         do {
             try await catalog.writer.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    let stillEmpty = try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM radio_ingest_song_keys)") ?? false
-                    if stillEmpty {
-                        // Its sorts take as much memory as the page cache may: every step reads
-                        // and writes in order, so a small cache does, and the pass stays under
-                        // 100 MB (95 MiB with the writer's 16 MiB cache, 2,000,000 songs). The
-                        // sorts may use a second thread: the pass's other core is idle by now
-                        // (2,000,000 songs: this step 11.1-12.1 s on one thread, 8.1-10.2 s).
-                        try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB); PRAGMA threads = 2")
-                        defer { try? db.execute(sql: "PRAGMA cache_size = -\(SQLiteCatalog.writerCacheKiB); PRAGMA threads = 0") }
-                        try db.execute(
-                            sql: SQLiteSchema.keyIndexes.drop + Self.insertAssigned + SQLiteSchema.keyIndexes.create,
-                            arguments: [SongKey.version])
-                    } else {
-                        try Self.storeBatchByBatch(db)
+                    // Another process may have keyed songs while this pass staged its own: its
+                    // keys stand, each staged key is checked against them, and the indexes stay.
+                    let empty = try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM radio_ingest_song_keys)") ?? false
+                    guard empty else {
+                        try db.execute(sql: Self.insertAssigned(checkingTaken: true), arguments: [SongKey.version])
+                        return .commit
                     }
+                    // Its sorts take as much memory as the page cache may: every step reads and
+                    // writes in order, so a small cache does, and the pass stays under 100 MB
+                    // (95 MiB with the writer's 16 MiB cache, 2,000,000 songs). The sorts may use
+                    // a second thread: the pass's other core is idle by now (2,000,000 songs:
+                    // this step 11.1-12.1 s on one thread, 8.1-10.2 s on two).
+                    try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB); PRAGMA threads = 2")
+                    defer { try? db.execute(sql: "PRAGMA cache_size = -\(SQLiteCatalog.writerCacheKiB); PRAGMA threads = 0") }
+                    try db.execute(
+                        sql: SQLiteSchema.keyIndexes.drop + Self.insertAssigned(checkingTaken: false) + SQLiteSchema.keyIndexes.create,
+                        arguments: [SongKey.version])
                     return .commit
                 }
             }
@@ -101,38 +103,22 @@ actor StagedKeyWriter: KeyBatchWriter {
         """
 
     /// Every staged song's key; the oldest song computing a key holds it, the others are its
-    /// duplicates (keyed without one). Keys computed by more than one song are found first, by
-    /// a grouping sort (a window over every key took twice as long: most keys are unique); the
-    /// keys are then inserted in song-id order.
-    static let insertAssigned = """
-        CREATE TEMP TABLE radio_ingest_shared_keys (computed_key TEXT PRIMARY KEY, holder INTEGER NOT NULL) WITHOUT ROWID;
-        INSERT INTO temp.radio_ingest_shared_keys
-        SELECT computed_key, min(rowid) FROM temp.radio_ingest_staged_keys
-        WHERE computed_key IS NOT NULL GROUP BY computed_key HAVING count(*) > 1;
-        INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)
-        SELECT s.song_id, s.computed_key, CASE WHEN d.holder IS NULL OR d.holder = s.rowid THEN s.computed_key END, ?1
-        FROM temp.radio_ingest_staged_keys s LEFT JOIN temp.radio_ingest_shared_keys d ON d.computed_key = s.computed_key
-        ORDER BY s.song_id;
-        DROP TABLE temp.radio_ingest_shared_keys;
-        """
-
-    /// Another process keyed songs while this pass staged its own (the key table is no longer
-    /// empty): store the staged keys as a pass over a keyed catalog does, checking each key.
-    static func storeBatchByBatch(_ db: Database) throws {
-        var after: Int64 = 0
-        while true {
-            var songs: [SongKeying.Unkeyed] = []
-            var keys: [String?] = []
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT rowid, song_id, computed_key FROM temp.radio_ingest_staged_keys WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                arguments: [after, SQLiteCatalog.keyingBatchSize])
-            while let row = try rows.next() {
-                after = row[0]
-                songs.append(SongKeying.Unkeyed(id: row[1], title: "", artist: ""))
-                keys.append(row[2])
-            }
-            guard !songs.isEmpty else { return }
-            try SQLiteCatalog.storeKeys(for: songs, keys: keys, replacingOlder: false, in: db)
-        }
+    /// duplicates (keyed without one), and so is a song whose key a song keyed before holds
+    /// (`checkingTaken`; an empty key table needs no check). Keys computed by more than one song
+    /// are found first, by a grouping sort (a window over every key took twice as long: most
+    /// keys are unique); the keys are then inserted in song-id order.
+    static func insertAssigned(checkingTaken: Bool) -> String {
+        let notTaken = checkingTaken ? "NOT EXISTS (SELECT 1 FROM radio_ingest_song_keys k WHERE k.match_key = s.computed_key)" : "1"
+        return """
+            CREATE TEMP TABLE radio_ingest_shared_keys (computed_key TEXT PRIMARY KEY, holder INTEGER NOT NULL) WITHOUT ROWID;
+            INSERT INTO temp.radio_ingest_shared_keys
+            SELECT computed_key, min(rowid) FROM temp.radio_ingest_staged_keys
+            WHERE computed_key IS NOT NULL GROUP BY computed_key HAVING count(*) > 1;
+            INSERT OR IGNORE INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)
+            SELECT s.song_id, s.computed_key, CASE WHEN (d.holder IS NULL OR d.holder = s.rowid) AND \(notTaken) THEN s.computed_key END, ?1
+            FROM temp.radio_ingest_staged_keys s LEFT JOIN temp.radio_ingest_shared_keys d ON d.computed_key = s.computed_key
+            ORDER BY s.song_id;
+            DROP TABLE temp.radio_ingest_shared_keys;
+            """
     }
 }
