@@ -12,6 +12,18 @@ protocol KeyBatchWriter: Actor {
     func abandon()
 }
 
+extension KeyBatchWriter {
+    /// Runs `body`; when it fails, drops what is not committed, then rethrows.
+    func abandoningOnFailure<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            abandon()
+            throw error
+        }
+    }
+}
+
 /// Stores the keying pass's batches in transactions of several batches each.
 ///
 /// Keys land at random places in the key table's B-trees, and each commit writes every page it
@@ -41,7 +53,7 @@ actor KeyWriter: KeyBatchWriter {
     /// Stores one batch's keys, beginning a transaction first if none is open and committing
     /// it once it holds ``songsPerTransaction`` songs. On failure the transaction rolls back.
     func store(_ songs: [SongKeying.Unkeyed], keys: [String?]) async throws -> Int {
-        do {
+        try await abandoningOnFailure {
             if !open {
                 await catalog.gate.lock()
                 open = true
@@ -54,21 +66,13 @@ actor KeyWriter: KeyBatchWriter {
             songsInTransaction += songs.count
             if songsInTransaction >= Self.songsPerTransaction { try await commit() }
             return songs.count
-        } catch {
-            abandon()
-            throw error
         }
     }
 
     /// Commits the open transaction, if any.
     func commit() async throws {
         guard open else { return }
-        do {
-            try await catalog.writer.writeWithoutTransaction { try $0.execute(sql: "COMMIT") }
-        } catch {
-            abandon()
-            throw error
-        }
+        try await abandoningOnFailure { try await catalog.writer.writeWithoutTransaction { try $0.execute(sql: "COMMIT") } }
         release()
     }
 

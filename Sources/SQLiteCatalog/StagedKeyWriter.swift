@@ -27,7 +27,7 @@ actor StagedKeyWriter: KeyBatchWriter {
     }
 
     func store(_ songs: [SongKeying.Unkeyed], keys: [String?]) async throws -> Int {
-        do {
+        try await abandoningOnFailure {
             let fresh = !staging
             staging = true
             try await catalog.writer.writeWithoutTransaction { db in
@@ -41,9 +41,6 @@ actor StagedKeyWriter: KeyBatchWriter {
                 }
             }
             return songs.count
-        } catch {
-            abandon()
-            throw error
         }
     }
 
@@ -51,7 +48,7 @@ actor StagedKeyWriter: KeyBatchWriter {
         guard staging else { return }
         await catalog.gate.lock()
         defer { catalog.gate.unlock() }
-        do {
+        try await abandoningOnFailure {
             try await catalog.writer.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     // Another process may have keyed songs while this pass staged its own: its
@@ -74,9 +71,6 @@ actor StagedKeyWriter: KeyBatchWriter {
                     return .commit
                 }
             }
-        } catch {
-            abandon()
-            throw error
         }
         dropStaging()
     }
