@@ -82,12 +82,9 @@ extension PostgresCatalog {
     /// Whether any song holds a key of another version than ``SongKey/version``.
     func holdsOlderKeys() async throws -> Bool {
         try await withConnection { connection in
-            for try await older in try await execute(
-                "SELECT EXISTS (SELECT 1 FROM radio_ingest_song_keys WHERE key_version <> \(SongKey.version))", on: connection
-            ).decode(Bool.self) {
-                return older
-            }
-            return false
+            try await value(
+                Bool.self, of: "SELECT EXISTS (SELECT 1 FROM radio_ingest_song_keys WHERE key_version <> \(SongKey.version))",
+                on: connection) ?? false
         }
     }
 
@@ -300,12 +297,9 @@ extension PostgresCatalog {
         guard try await schemaPresent() else { return 0 }
         guard let version = try await catalogSchema().songs.columns[.embeddingVersion] else { return 0 }
         return try await withConnection { connection in
-            for try await count in try await execute(
-                PostgresQuery(unsafeSQL: "SELECT count(*) FROM songs WHERE \(SQLIdentifier.quote(version)) = 0"), on: connection
-            ).decode(Int.self) {
-                return count
-            }
-            return 0
+            try await value(
+                Int.self, of: PostgresQuery(unsafeSQL: "SELECT count(*) FROM songs WHERE \(SQLIdentifier.quote(version)) = 0"),
+                on: connection) ?? 0
         }
     }
 
@@ -332,12 +326,9 @@ extension PostgresCatalog {
     public func countFailedPlays(source: String?) async throws -> Int {
         guard try await tablePresent("radio_ingest_failed_plays") else { return 0 }
         return try await withConnection { connection in
-            for try await count in try await execute(
-                "SELECT count(*) FROM radio_ingest_failed_plays WHERE (\(source)::text IS NULL OR source = \(source))", on: connection
-            ).decode(Int.self) {
-                return count
-            }
-            return 0
+            try await value(
+                Int.self, of: "SELECT count(*) FROM radio_ingest_failed_plays WHERE (\(source)::text IS NULL OR source = \(source))",
+                on: connection) ?? 0
         }
     }
 }

@@ -92,6 +92,12 @@ public final class PostgresCatalog: CatalogStore {
         return try await connection.query(query, logger: logger)
     }
 
+    /// The first column of the first row `query` returns, if any.
+    func value<T: PostgresDecodable>(_ type: T.Type, of query: PostgresQuery, on connection: PostgresConnection) async throws -> T? {
+        for try await value in try await execute(query, on: connection).decode(T.self) { return value }
+        return nil
+    }
+
     /// Fails when `connection` has closed (the server went away, say). PostgresNIO (1.33) never
     /// answers a statement written to a closed connection, so without this check the run would
     /// wait for ever instead of failing with the reason; the next statement then checks the

@@ -51,12 +51,7 @@ extension PostgresCatalog {
             // Page writes (which insert keys of new songs) wait from here, so the key table
             // cannot stop being empty between the look and the insert.
             try await execute("LOCK TABLE radio_ingest_song_keys IN SHARE ROW EXCLUSIVE MODE", on: connection)
-            var empty = false
-            for try await none in try await execute("SELECT NOT EXISTS (SELECT 1 FROM radio_ingest_song_keys)", on: connection).decode(
-                Bool.self)
-            {
-                empty = none
-            }
+            let empty = try await value(Bool.self, of: "SELECT NOT EXISTS (SELECT 1 FROM radio_ingest_song_keys)", on: connection) ?? false
             if empty {
                 for statement in PostgresSchema.keyIndexes.drop { try await execute(PostgresQuery(unsafeSQL: statement), on: connection) }
             }
