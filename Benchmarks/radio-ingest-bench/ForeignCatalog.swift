@@ -27,6 +27,30 @@ enum ForeignCatalog {
         }
     }
 
+    /// `count` plays of another station, spread over the catalog's `songs` songs, then (on
+    /// PostgreSQL) the statistics autovacuum would have gathered by then.
+    static func addPlays(_ catalog: TestCatalog, count: Int, songs: Int) async throws {
+        switch catalog.kind {
+        case .postgres:
+            try await catalog.execute(
+                """
+                WITH s AS (SELECT id, title, artist, row_number() OVER () - 1 AS n FROM songs)
+                INSERT INTO external_plays (source, source_play_id, title, artist, song_id, airdate)
+                SELECT 'another-station', g::text, s.title, s.artist, s.id, now() - g * interval '3 minutes'
+                FROM generate_series(0, \(count - 1)) AS g JOIN s ON s.n = g % \(songs)
+                """)
+            try await catalog.execute("ANALYZE external_plays")
+        case .sqlite:
+            try await catalog.execute(
+                """
+                WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < \(count - 1))
+                INSERT INTO external_plays (id, source, source_play_id, title, artist, song_id, airdate)
+                SELECT lower(hex(randomblob(16))), 'another-station', g.n, s.title, s.artist, s.id, datetime('now', '-' || (g.n * 3) || ' minutes')
+                FROM g JOIN songs s ON s.rowid = g.n % \(songs) + 1
+                """)
+        }
+    }
+
     /// Titles: the feed's songs first ("SONG 12", "Song 13 (Remastered 2011)"), then others.
     static func title(_ n: String) -> String {
         """

@@ -2,11 +2,13 @@
 // catalogs with no polite delay, and prints plays per second, per-decile page write times, SQL
 // statements per page and peak memory. See docs/performance.md.
 //
-//   radio-ingest-bench [--plays N] [--stores sqlite,postgres] [--catalog-songs N] [--parts]
-//                      [--postgres URL]
+//   radio-ingest-bench [--plays N] [--stores sqlite,postgres] [--catalog-songs N]
+//                      [--catalog-plays N] [--parts] [--postgres URL]
 //
 // --catalog-songs N first fills each catalog as another program would (Musicr's tables, N songs
 // without match keys) and times keying them, then the first run on that catalog.
+// --catalog-plays N also gives that catalog N plays of another station (and N/4 songs unless
+// --catalog-songs says otherwise): the first run is then a new source's backfill.
 // --dry-run previews instead (with --catalog-songs, on the catalog as filled, unkeyed).
 // --feed URL uses a feed already serving (`radio-ingest-bench serve-feed --plays N`).
 // --parts also times the pipeline's parts alone (song keys; a KEXP page parsed by the Swift
@@ -34,7 +36,8 @@ if CommandLine.arguments.dropFirst().first == FeedProcess.command { try await Fe
 if let url = argument("--postgres") { setenv("RADIO_INGEST_TEST_POSTGRES_URL", url, 1) }
 let hasPostgres = !(ProcessInfo.processInfo.environment["RADIO_INGEST_TEST_POSTGRES_URL"] ?? "").isEmpty
 let stores = (argument("--stores") ?? "sqlite,postgres").split(separator: ",").compactMap { StoreKind(rawValue: String($0)) }
-let catalogSongs = argument("--catalog-songs").flatMap(Int.init)
+let catalogPlays = argument("--catalog-plays").flatMap(Int.init)
+let catalogSongs = argument("--catalog-songs").flatMap(Int.init) ?? catalogPlays.map { max(1, $0 / 4) }
 
 // --feed URL: a feed process started by someone else (Benchmarks/compare-dlt.sh shares one with dlt).
 let feedProcess = try argument("--feed").flatMap(URL.init(string:)) == nil ? FeedProcess.Handle(plays: playCount) : nil
@@ -61,6 +64,7 @@ for kind in stores {
     let dryRun = CommandLine.arguments.contains("--dry-run")
     if let catalogSongs {
         try await ForeignCatalog.fill(catalog, songs: catalogSongs, feedSongs: feedSongs)
+        if let catalogPlays { try await ForeignCatalog.addPlays(catalog, count: catalogPlays, songs: catalogSongs) }
     }
     // A dry run previews against the catalog as it is (its songs not keyed yet).
     if let catalogSongs, !dryRun {

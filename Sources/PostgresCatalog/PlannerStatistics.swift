@@ -1,16 +1,23 @@
 import Foundation
 import PostgresNIO
 
-/// Keeps PostgreSQL's planner statistics in step with tables a run grows.
+/// Keeps PostgreSQL's planner statistics in step with the rows a run adds.
 ///
-/// Autovacuum analyzes a table only after 10% of it changed and a minute passed, so during a
-/// backfill into an empty (or small) catalog the planner goes on believing `songs`, their keys
-/// and `external_plays` are nearly empty, and plans each page's look-ups as sequential scans:
-/// per-page cost then grows with the table and the run becomes quadratic. The store counts the
-/// rows its pages insert and runs `ANALYZE` on a table once the rows added since its last
-/// statistics reach the size those statistics saw (at least ``minimumGrowth``): once per
-/// doubling, so a run of any length costs a logarithmic number of `ANALYZE`s, each sampling at
-/// most 30,000 rows.
+/// Autovacuum analyzes a table only after 10% of it changed and a minute passed. Until then the
+/// planner plans a page's look-ups from statistics that have not seen the run's rows, and two
+/// cases made page cost grow with the run:
+/// - a backfill into an empty catalog: the statistics say the tables are empty;
+/// - a new source's backfill into a catalog that holds other sources' plays: the statistics do
+///   not know the new source, the planner expects one play of it, and each page's look-up of
+///   stored plays read every play of the source so far through the `source` index, filtering
+///   them by id, instead of probing the (source, play id) index. That was quadratic until
+///   autovacuum caught up with 10% of the table: 16 ms a page rising to 44 ms within 150,000
+///   plays over a catalog of 250,000 (docs/performance.md).
+///
+/// So the store counts the rows it inserts into each table and runs `ANALYZE` on a table once
+/// the rows added since its last refresh reach the rows it had added before (at least
+/// ``minimumGrowth``): after 1,000, 2,000, 4,000, ... rows, whatever the table held before. A run
+/// of any length costs a logarithmic number of `ANALYZE`s, each sampling at most 30,000 rows.
 ///
 /// `ANALYZE` changes statistics, never the schema or the data. A role that does not own the
 /// table gets a warning from the server, not an error, and the page writes are unaffected.
@@ -30,39 +37,32 @@ struct PlannerStatistics: Sendable {
     /// Rows added below which statistics are not refreshed (small tables plan well anyway).
     static let minimumGrowth = 1_000
 
-    /// Row counts the current statistics saw, read once from `pg_class`.
-    var analyzedRows: [Table: Int]?
-    /// Rows inserted since the statistics were last refreshed.
+    /// Rows this store inserted that the last refresh saw.
+    var analyzed: [Table: Int] = [:]
+    /// Rows this store inserted since.
     var grown: [Table: Int] = [:]
 
     mutating func noteInserted(_ count: Int, into table: Table) {
         grown[table, default: 0] += count
     }
 
-    /// Whether the known statistics are read yet.
-    var needsBaseline: Bool { analyzedRows == nil }
-
-    /// The relations due for `ANALYZE` now, resetting their counts.
-    mutating func takeDue() -> [String] {
-        guard var analyzed = analyzedRows else { return [] }
-        var due: [String] = []
-        for table in Table.allCases {
-            let added = grown[table, default: 0]
-            let seen = analyzed[table, default: 0]
-            guard added >= max(Self.minimumGrowth, seen) else { continue }
-            due += table.relations
-            analyzed[table] = seen + added
-            grown[table] = 0
-        }
-        analyzedRows = analyzed
-        return due
+    /// Whether `table` has grown enough since its last refresh.
+    func isDue(_ table: Table) -> Bool {
+        grown[table, default: 0] >= max(Self.minimumGrowth, analyzed[table, default: 0])
     }
 
-    /// `reltuples` of `songs` and `external_plays` (`-1`, never analyzed, counts as 0).
-    static let baselineSQL: PostgresQuery = """
-        SELECT CASE WHEN c.relname = 'songs' THEN 'songs' ELSE 'plays' END, greatest(c.reltuples, 0)::bigint
-        FROM pg_class c WHERE c.oid IN (to_regclass('songs'), to_regclass('external_plays'))
-        """
+    var anyDue: Bool { Table.allCases.contains(where: isDue) }
+
+    /// The relations due for `ANALYZE` now, counting their rows as seen.
+    mutating func takeDue() -> [String] {
+        var due: [String] = []
+        for table in Table.allCases where isDue(table) {
+            due += table.relations
+            analyzed[table, default: 0] += grown[table, default: 0]
+            grown[table] = 0
+        }
+        return due
+    }
 }
 
 extension PostgresCatalog {
@@ -78,9 +78,7 @@ extension PostgresCatalog {
     /// waits for the one in flight. A failed refresh is logged: statistics only steer plans.
     func refreshStatisticsIfGrown() {
         state.withLock { state in
-            guard state.statisticsRefresh == nil,
-                state.statistics.grown.values.contains(where: { $0 >= PlannerStatistics.minimumGrowth })
-            else { return }
+            guard state.statisticsRefresh == nil, state.statistics.anyDue else { return }
             state.statisticsRefresh = Task { [self] in
                 do {
                     try await refreshStatistics()
@@ -92,17 +90,8 @@ extension PostgresCatalog {
         }
     }
 
-    /// Reads the known statistics once, then analyzes the tables that are due.
+    /// Analyzes the tables that are due.
     private func refreshStatistics() async throws {
-        if state.withLock({ $0.statistics.needsBaseline }) {
-            var baseline: [PlannerStatistics.Table: Int] = [:]
-            try await withConnection { connection in
-                for try await (name, rows) in try await execute(PlannerStatistics.baselineSQL, on: connection).decode((String, Int).self) {
-                    baseline[PlannerStatistics.Table(rawValue: name) ?? .plays] = rows
-                }
-            }
-            state.withLock { $0.statistics.analyzedRows = baseline }
-        }
         let due = state.withLock { $0.statistics.takeDue() }
         guard !due.isEmpty else { return }
         // Names from the fixed list above, never from input.

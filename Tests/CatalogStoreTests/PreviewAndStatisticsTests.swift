@@ -67,4 +67,38 @@ import Testing
             #expect((Int(row[1]) ?? .max) < pages, "\(row[0]) was scanned \(row[1]) times in a \(pages)-page run")
         }
     }
+
+    /// A new source's backfill into a catalog holding another source's plays. Statistics that
+    /// have not seen the new source make the planner expect one play of it, and each page's
+    /// look-up of stored plays then read every play of the source so far through the `source`
+    /// index: quadratic until autovacuum caught up with 10% of the table. The run refreshes
+    /// statistics as its own rows double, so the planner knows how many plays the source has.
+    @Test func aNewSourcesBackfillIntoACatalogOfOtherPlaysKeepsThePlannersCountOfTheSourceCurrent() async throws {
+        guard StoreKind.available.contains(.postgres) else { return }
+        let catalog = try await TestCatalog.make(.postgres)
+        defer { catalog.remove() }
+        try await catalog.executeScript(MusicrCatalog.postgresDDL)
+        try await catalog.executeScript(MusicrCatalog.appSongInserts(postgres: true))
+        try await catalog.execute(
+            """
+            INSERT INTO external_plays (source, source_play_id, title, artist, song_id)
+            SELECT 'another-station', g::text, 'Title', 'Artist', '\(MusicrCatalog.appSongs[0].id)' FROM generate_series(1, 40000) g
+            """)
+        try await catalog.execute("ANALYZE external_plays")
+
+        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 5_000, distinctSongs: 1_500))
+        let store = try catalog.open()
+        let summary = await IngestEngine(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }).run(
+            KEXPAdapter(baseURL: server.apiRoot, pageSize: 200), into: store, options: RunOptions(politeDelay: .zero))
+        await store.close()
+        try await server.server.shutdown()
+        #expect(summary.status == .complete, "\(summary.error ?? "")")
+        let stored = summary.counters.provenanceInserted
+        #expect(stored > 4_000)
+
+        // About 4,000 plays in a table of 44,000: short of autovacuum's 10%, and of doubling it.
+        let plan = try await catalog.rows("EXPLAIN SELECT 1 FROM external_plays WHERE source = 'kexp'").map { $0[0] }.joined()
+        let estimate = try #require(plan.firstMatch(of: /rows=(\d+)/).flatMap { Int($0.1) }, "\(plan)")
+        #expect(estimate >= stored / 2 && estimate <= stored * 2, "the planner expects \(estimate) plays of kexp, there are \(stored)")
+    }
 }
