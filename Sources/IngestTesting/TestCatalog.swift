@@ -94,6 +94,18 @@ public final class TestCatalog: Sendable {
         }
     }
 
+    /// Runs SQL on the SQLite file with foreign keys off, as an application that never turned
+    /// them on writes (SQLite's default).
+    public func executeWithoutForeignKeys(_ sql: String) async throws {
+        precondition(kind == .sqlite, "PostgreSQL always enforces foreign keys")
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = false
+        let queue = try DatabaseQueue(path: sqlitePath!, configuration: configuration)
+        try await queue.write { try $0.execute(sql: sql) }
+        try queue.close()
+    }
+
     /// Runs a script of several statements, each ending in `;` at the end of a line (PostgreSQL
     /// takes one statement per query).
     public func executeScript(_ sql: String) async throws {
