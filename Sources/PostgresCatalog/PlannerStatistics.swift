@@ -61,6 +61,16 @@ struct PlannerStatistics: Sendable {
 
     var anyDue: Bool { Table.allCases.contains(where: isDue) }
 
+    /// Whether this role may analyze the catalog's tables (found out at the first refresh).
+    var permitted: Bool?
+
+    /// Whether the current role owns (or is a member of the owner of) every table analyzed:
+    /// PostgreSQL skips, with a warning to the client, an `ANALYZE` by anyone else.
+    static let permittedSQL: PostgresQuery = """
+        SELECT coalesce(bool_and(pg_has_role(c.relowner, 'USAGE')), false) FROM pg_class c
+        WHERE c.oid IN (to_regclass('songs'), to_regclass('external_plays'), to_regclass('radio_ingest_song_keys'))
+        """
+
     /// The relations due for `ANALYZE` now, counting their rows as seen.
     mutating func takeDue(in schema: CatalogSchema) -> [String] {
         var due: [String] = []
@@ -98,11 +108,20 @@ extension PostgresCatalog {
         }
     }
 
-    /// Analyzes the tables that are due.
+    /// Analyzes the tables that are due, when this role may.
     private func refreshStatistics() async throws {
         let schema = try await catalogSchema()
+        if state.withLock({ $0.statistics.permitted }) == nil {
+            let permitted = try await withConnection { try await value(Bool.self, of: PlannerStatistics.permittedSQL, on: $0) } ?? false
+            state.withLock { $0.statistics.permitted = permitted }
+            if !permitted {
+                logger.warning(
+                    "this role does not own the catalog's tables, so PostgreSQL ignores its ANALYZE: the planner's statistics follow the run only when autovacuum analyzes them; a new station's backfill over other stations' plays slows down until then (run ANALYZE external_plays as the owner after its first few thousand plays; docs/runbook.md)"
+                )
+            }
+        }
         let due = state.withLock { $0.statistics.takeDue(in: schema) }
-        guard !due.isEmpty else { return }
+        guard !due.isEmpty, state.withLock({ $0.statistics.permitted }) == true else { return }
         // Names from the fixed list above and the introspected schema (quoted), never from input.
         try await withConnection { try await execute(PostgresQuery(unsafeSQL: "ANALYZE " + due.joined(separator: ", ")), on: $0) }
     }

@@ -226,9 +226,14 @@ public final class PostgresCatalog: CatalogStore {
         let applied = try await withConnection { connection in
             try await inTransaction(on: connection) { () -> [String] in
                 try await execute("SELECT pg_advisory_xact_lock(7305417203)", on: connection)
-                try await execute(
-                    "CREATE TABLE IF NOT EXISTS radio_ingest_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-                    on: connection)
+                // Only when absent: `CREATE TABLE IF NOT EXISTS` needs the right to create in
+                // the schema even when the table exists, which a role that only reads and
+                // writes a migrated catalog lacks.
+                if try await value(Bool.self, of: "SELECT to_regclass('radio_ingest_migrations') IS NULL", on: connection) ?? true {
+                    try await execute(
+                        "CREATE TABLE radio_ingest_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                        on: connection)
+                }
                 var done = Set<Int>()
                 for try await version in try await execute("SELECT version FROM radio_ingest_migrations", on: connection).decode(Int.self) {
                     done.insert(version)

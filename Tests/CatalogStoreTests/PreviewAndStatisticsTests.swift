@@ -4,6 +4,7 @@ import IngestEngine
 import IngestTesting
 import KEXP
 import Logging
+import PostgresCatalog
 import SQLiteCatalog
 import Testing
 
@@ -100,5 +101,45 @@ import Testing
         let plan = try await catalog.rows("EXPLAIN SELECT 1 FROM external_plays WHERE source = 'kexp'").map { $0[0] }.joined()
         let estimate = try #require(plan.firstMatch(of: /rows=(\d+)/).flatMap { Int($0.1) }, "\(plan)")
         #expect(estimate >= stored / 2 && estimate <= stored * 2, "the planner expects \(estimate) plays of kexp, there are \(stored)")
+    }
+
+    /// A role that does not own the tables cannot analyze them (PostgreSQL skips the statement
+    /// with a warning to the client): the run says so once, in its own log, skips its
+    /// refreshes, and stores its plays.
+    @Test func aRoleThatDoesNotOwnTheTablesIsToldOnceAndTheRunCompletes() async throws {
+        guard StoreKind.available.contains(.postgres) else { return }
+        let catalog = try await TestCatalog.make(.postgres)
+        defer { catalog.remove() }
+        let owner = try catalog.open()
+        try await owner.migrate()
+        await owner.close()
+        let role = "ingester_\(UUID().uuidString.prefix(8).lowercased())"
+        var url = try #require(URLComponents(string: catalog.url))
+        let database = url.path.dropFirst()
+        for grant in [
+            "CREATE ROLE \(role) LOGIN PASSWORD 'ingester'",
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role)",
+            "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(role)",
+            "GRANT TEMP ON DATABASE \(database) TO \(role)",
+        ] {
+            try await catalog.execute(grant)
+        }
+        url.user = role
+        url.password = "ingester"
+        let logs = CapturingLogHandler.Store()
+        let store = try PostgresCatalog(
+            url: try #require(url.string), logger: Logger(label: "test") { _ in CapturingLogHandler(store: logs) })
+        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 3_000, distinctSongs: 1_500))
+        let summary = await IngestEngine(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }).run(
+            KEXPAdapter(baseURL: server.apiRoot, pageSize: 200), into: store, options: RunOptions(politeDelay: .zero))
+        await store.close()
+        try await server.server.shutdown()
+        try await catalog.execute("DROP OWNED BY \(role)")
+        try await catalog.execute("DROP ROLE \(role)")
+
+        #expect(summary.status == .complete, "\(summary.error ?? "")")
+        #expect(summary.counters.provenanceInserted > 2_000)
+        let told = logs.messages.filter { $0.contains("does not own the catalog's tables") }
+        #expect(told.count == 1, "\(logs.messages)")
     }
 }
