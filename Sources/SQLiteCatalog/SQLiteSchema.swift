@@ -9,7 +9,7 @@ enum SQLiteSchema {
         var migrator = DatabaseMigrator()
         // Each migration runs with foreign keys enforced statement by statement, not with GRDB's
         // default check of the whole file before commit (`PRAGMA foreign_key_check`). That check
-        // read every play of a catalog the application filled (35 s for 2,000,000 plays) and
+        // read every play of a catalog the application filled (`migrate` 48.5 s with 2,000,000 plays, 11.7 s without) and
         // refused to migrate one whose own rows break a reference (a play of a deleted song,
         // written with foreign keys off): the tool must work on the catalog as it is. No
         // migration here rebuilds a table, which immediate checks would not allow.
