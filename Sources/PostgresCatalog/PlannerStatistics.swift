@@ -20,12 +20,21 @@ import PostgresNIO
 /// ``minimumGrowth``): after 1,000, 2,000, 4,000, ... rows, whatever the table held before. A run
 /// of any length costs a logarithmic number of `ANALYZE`s, each sampling at most 30,000 rows.
 ///
-/// `ANALYZE` changes statistics, never the schema or the data. A role that does not own the
-/// table gets a warning from the server, not an error, and the page writes are unaffected.
+/// `ANALYZE` changes statistics, never the schema or the data. PostgreSQL lets only a table's
+/// owner run it (anyone else gets a warning and nothing happens): a store whose role does not
+/// own the tables says so once and refreshes nothing.
 struct PlannerStatistics: Sendable {
     /// A table whose statistics the store keeps.
     enum Table: String, CaseIterable, Sendable {
         case songs, plays
+
+        /// The tables analyzed for it.
+        var tables: [String] {
+            switch self {
+            case .songs: ["songs", "radio_ingest_song_keys"]
+            case .plays: ["external_plays"]
+            }
+        }
 
         /// What to analyze, as `ANALYZE` takes it: only the columns a page's statements filter
         /// or sort on. An application's wide rows cost nothing then (Musicr's songs carry a
@@ -59,17 +68,20 @@ struct PlannerStatistics: Sendable {
         grown[table, default: 0] >= max(Self.minimumGrowth, analyzed[table, default: 0])
     }
 
-    var anyDue: Bool { Table.allCases.contains(where: isDue) }
+    /// Whether a refresh is due (never once this role is known not to be permitted).
+    var anyDue: Bool { permitted != false && Table.allCases.contains(where: isDue) }
 
     /// Whether this role may analyze the catalog's tables (found out at the first refresh).
     var permitted: Bool?
 
-    /// Whether the current role owns (or is a member of the owner of) every table analyzed:
-    /// PostgreSQL skips, with a warning to the client, an `ANALYZE` by anyone else.
-    static let permittedSQL: PostgresQuery = """
-        SELECT coalesce(bool_and(pg_has_role(c.relowner, 'USAGE')), false) FROM pg_class c
-        WHERE c.oid IN (to_regclass('songs'), to_regclass('external_plays'), to_regclass('radio_ingest_song_keys'))
-        """
+    /// Whether the current role owns (or is a member of the owner of) every table analyzed.
+    static var permittedSQL: PostgresQuery {
+        let tables = Table.allCases.flatMap(\.tables)
+        return """
+            SELECT coalesce(bool_and(pg_has_role(c.relowner, 'USAGE')), false) FROM pg_class c
+            WHERE c.oid IN (SELECT to_regclass(t) FROM unnest(\(tables)::text[]) AS t)
+            """
+    }
 
     /// The relations due for `ANALYZE` now, counting their rows as seen.
     mutating func takeDue(in schema: CatalogSchema) -> [String] {
