@@ -82,15 +82,8 @@ public final class TestCatalog: Sendable {
     /// Runs SQL written for both dialects.
     public func execute(_ sql: String) async throws {
         switch kind {
-        case .sqlite:
-            // Wait for the store under test, as any second writer of the file would.
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            let queue = try DatabaseQueue(path: sqlitePath!, configuration: configuration)
-            try await queue.write { try $0.execute(sql: sql) }
-            try queue.close()
-        case .postgres:
-            try await Self.postgres(url) { try await $0.query(PostgresQuery(unsafeSQL: sql)) }
+        case .sqlite: try await writeSQLite(sql, foreignKeys: true)
+        case .postgres: try await Self.postgres(url) { try await $0.query(PostgresQuery(unsafeSQL: sql)) }
         }
     }
 
@@ -98,9 +91,15 @@ public final class TestCatalog: Sendable {
     /// them on writes (SQLite's default).
     public func executeWithoutForeignKeys(_ sql: String) async throws {
         precondition(kind == .sqlite, "PostgreSQL always enforces foreign keys")
+        try await writeSQLite(sql, foreignKeys: false)
+    }
+
+    /// Runs `sql` in a transaction of a connection of its own, waiting for the store under test
+    /// as any second writer of the file would.
+    private func writeSQLite(_ sql: String, foreignKeys: Bool) async throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.foreignKeysEnabled = false
+        configuration.foreignKeysEnabled = foreignKeys
         let queue = try DatabaseQueue(path: sqlitePath!, configuration: configuration)
         try await queue.write { try $0.execute(sql: sql) }
         try queue.close()
