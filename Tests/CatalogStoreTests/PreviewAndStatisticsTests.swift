@@ -11,6 +11,17 @@ import Testing
 /// What keeps a large catalog's runs linear: a preview's keys outside memory, and PostgreSQL's
 /// statistics following tables a run grows.
 @Suite struct PreviewAndStatisticsTests {
+    /// A KEXP backfill of `plays` generated plays (1,500 songs, pages of 200) served over
+    /// loopback into `store`, which it closes (waiting for a statistics refresh in flight).
+    static func backfill(_ plays: Int, into store: any CatalogStore) async throws -> RunSummary {
+        let server = try await FeedServer.start(GeneratedKEXPFeed(count: plays, distinctSongs: 1_500))
+        let summary = await IngestEngine(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }).run(
+            KEXPAdapter(baseURL: server.apiRoot, pageSize: 200), into: store, options: RunOptions(politeDelay: .zero))
+        await store.close()
+        try await server.server.shutdown()
+        return summary
+    }
+
     @Test func previewKeysLiveInAScratchFileMadeOnlyWhenNeededTheOldestSongKeepsAKeyAndClosingDeletesIt() async throws {
         let preview = ScratchPreviewKeys()
         let path = preview.path
@@ -31,15 +42,9 @@ import Testing
 
     @Test func aBackfillIntoAnEmptyPostgreSQLCatalogScansNoTablePerPageAndRefreshesStatistics() async throws {
         guard StoreKind.available.contains(.postgres) else { return }
-        let feed = GeneratedKEXPFeed(count: 3_000, distinctSongs: 1_500)
-        let server = try await FeedServer.start(feed)
         let catalog = try await TestCatalog.make(.postgres)
         defer { catalog.remove() }
-        let store = try catalog.open()
-        let summary = await IngestEngine(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }).run(
-            KEXPAdapter(baseURL: server.apiRoot, pageSize: 200), into: store, options: RunOptions(politeDelay: .zero))
-        await store.close()
-        try await server.server.shutdown()
+        let summary = try await Self.backfill(3_000, into: try catalog.open())
         #expect(summary.status == .complete, "\(summary.error ?? "")")
         #expect(summary.counters.provenanceInserted > 2_000)
         // Statistics taken when the tables were empty would say 0 rows; the run analyzed them
@@ -87,12 +92,7 @@ import Testing
             """)
         try await catalog.execute("ANALYZE external_plays")
 
-        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 5_000, distinctSongs: 1_500))
-        let store = try catalog.open()
-        let summary = await IngestEngine(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }).run(
-            KEXPAdapter(baseURL: server.apiRoot, pageSize: 200), into: store, options: RunOptions(politeDelay: .zero))
-        await store.close()
-        try await server.server.shutdown()
+        let summary = try await Self.backfill(5_000, into: try catalog.open())
         #expect(summary.status == .complete, "\(summary.error ?? "")")
         let stored = summary.counters.provenanceInserted
         #expect(stored > 4_000)
@@ -129,11 +129,7 @@ import Testing
         let logs = CapturingLogHandler.Store()
         let store = try PostgresCatalog(
             url: try #require(url.string), logger: Logger(label: "test") { _ in CapturingLogHandler(store: logs) })
-        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 3_000, distinctSongs: 1_500))
-        let summary = await IngestEngine(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }).run(
-            KEXPAdapter(baseURL: server.apiRoot, pageSize: 200), into: store, options: RunOptions(politeDelay: .zero))
-        await store.close()
-        try await server.server.shutdown()
+        let summary = try await Self.backfill(3_000, into: store)
         try await catalog.execute("DROP OWNED BY \(role)")
         try await catalog.execute("DROP ROLE \(role)")
 
