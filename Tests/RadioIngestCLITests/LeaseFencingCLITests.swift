@@ -36,12 +36,14 @@ import Testing
             if pages == 1 { break }
             try await Task.sleep(for: .milliseconds(25))
         }
-        // Pause it between pages: just after it asked for the next one, and only once no
-        // transaction of it is open (a loaded machine can notice the request late).
+        // Pause it between pages: after it asked for the next one (which arrives 800 ms later),
+        // and only once no transaction of it is open. It asks for a page as it starts writing
+        // the one before (fetch-ahead), so wait for that write to end first.
         var clear = false
         for _ in 0..<20 where !clear {
             let requests = server.server.requests.count
             for _ in 0..<400 where server.server.requests.count == requests { try await Task.sleep(for: .milliseconds(5)) }
+            for _ in 0..<100 where try await Self.aTransactionIsOpen(catalog) { try await Task.sleep(for: .milliseconds(5)) }
             kill(paused.processIdentifier, SIGSTOP)
             clear = try await !Self.aTransactionIsOpen(catalog)
             if !clear { kill(paused.processIdentifier, SIGCONT) }
