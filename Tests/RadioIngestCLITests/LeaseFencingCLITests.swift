@@ -36,14 +36,16 @@ import Testing
             if pages == 1 { break }
             try await Task.sleep(for: .milliseconds(25))
         }
-        // Pause it between pages: after it asked for the next one (which arrives 800 ms later),
-        // and only once no transaction of it is open. It asks for a page as it starts writing
-        // the one before (fetch-ahead), so wait for that write to end first.
+        // Pause it between pages: just after a page committed (its plays are in), while it
+        // waits 800 ms for the next page, and only once no transaction of it is open.
         var clear = false
         for _ in 0..<20 where !clear {
-            let requests = server.server.requests.count
-            for _ in 0..<400 where server.server.requests.count == requests { try await Task.sleep(for: .milliseconds(5)) }
-            for _ in 0..<100 where try await Self.aTransactionIsOpen(catalog) { try await Task.sleep(for: .milliseconds(5)) }
+            let stored = try await catalog.scalar("SELECT count(*) FROM external_plays")
+            var waits = 0
+            while try await catalog.scalar("SELECT count(*) FROM external_plays") == stored, waits < 400 {
+                try await Task.sleep(for: .milliseconds(5))
+                waits += 1
+            }
             kill(paused.processIdentifier, SIGSTOP)
             clear = try await !Self.aTransactionIsOpen(catalog)
             if !clear { kill(paused.processIdentifier, SIGCONT) }
