@@ -72,13 +72,15 @@ struct PageTimeCollector: LogHandler {
 /// the mean of each, and how the slowest compares with the fastest.
 struct Deciles {
     let means: [Double]
+    let medians: [Double]
 
     init(_ times: [Double]) {
         let size = max(1, times.count / 10)
-        means = stride(from: 0, to: min(times.count, size * 10), by: size).map { start in
-            let slice = times[start..<min(start + size, times.count)]
-            return slice.reduce(0, +) / Double(slice.count)
+        let tenths = stride(from: 0, to: min(times.count, size * 10), by: size).map { start in
+            times[start..<min(start + size, times.count)]
         }
+        means = tenths.map { $0.reduce(0, +) / Double($0.count) }
+        medians = tenths.map { $0.sorted()[$0.count / 2] }
     }
 
     var ratio: Double { (means.max() ?? 0) / max(means.min() ?? 1, 0.001) }
@@ -86,6 +88,8 @@ struct Deciles {
     var description: String {
         "page write ms by decile of the run: " + means.map { String(format: "%.1f", $0) }.joined(separator: " ")
             + String(format: " (slowest/fastest %.2fx)", ratio)
+            + "; medians: " + medians.map { String(format: "%.1f", $0) }.joined(separator: " ")
+            + String(format: " (%.2fx)", (medians.max() ?? 0) / max(medians.min() ?? 1, 0.001))
     }
 }
 

@@ -33,6 +33,12 @@ public struct IngestError: Error, Sendable, CustomStringConvertible, Equatable {
     public static func network(_ message: String) -> IngestError { .init(.network, message) }
     public static func rejected(_ message: String) -> IngestError { .init(.rejected, message) }
     public static func storage(_ message: String) -> IngestError { .init(.storage, message) }
+    /// A run's page found the source's lease taken over by another process: the page was rolled back.
+    public static func lostLease(_ source: String) -> IngestError {
+        .storage(
+            "lost the lease on \(source) to another process (this one was paused or cut off past its lease); the page was rolled back and nothing of it was kept"
+        )
+    }
 
     public var description: String { message }
 }

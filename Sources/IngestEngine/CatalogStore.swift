@@ -45,6 +45,12 @@ public struct PageBatch: Sendable {
         self.run = run
         self.matchKeys = memo.map { memo in plays.map { memo.key(title: $0.title, artist: $0.artist) } } ?? plays.map(PagePlan.key(for:))
     }
+
+    /// The lease the page's transaction renews: its run's, when it moves the checkpoint.
+    public var leaseToRenew: LeaseRenewal? {
+        guard checkpoint != nil, let run else { return nil }
+        return LeaseRenewal(source: source, holder: run.holder, ttl: run.leaseTTL)
+    }
 }
 
 /// What a page's transaction records of the run writing it.
@@ -61,6 +67,20 @@ public struct RunProgress: Sendable {
         self.counters = counters
         self.holder = holder
         self.leaseTTL = leaseTTL
+    }
+}
+
+/// A run's lease on its source, renewed inside each page's transaction: a process paused or cut
+/// off past its lease never commits over the process that took the source over.
+public struct LeaseRenewal: Sendable, Equatable {
+    public var source: String
+    public var holder: String
+    public var ttl: Duration
+
+    public init(source: String, holder: String, ttl: Duration) {
+        self.source = source
+        self.holder = holder
+        self.ttl = ttl
     }
 }
 
@@ -193,8 +213,11 @@ public protocol CatalogStore: Sendable {
     @discardableResult
     func prepareForMatching(readOnly: Bool) async throws -> Int
     /// Runs `body` in one read-write transaction, committed when it returns and rolled back
-    /// when it throws.
-    func withWriteSession<T: Sendable>(_ body: (any CatalogSession) async throws -> T) async throws -> T
+    /// when it throws. With `lease`, the transaction first renews it and holds it until it
+    /// ends, so no other process takes the source over while the page commits; when
+    /// `lease.holder` no longer holds it, nothing is committed and
+    /// ``IngestError/lostLease(_:)`` is thrown.
+    func withWriteSession<T: Sendable>(renewing lease: LeaseRenewal?, _ body: (any CatalogSession) async throws -> T) async throws -> T
     /// Runs `body` in a transaction that writes nothing, for previews.
     func withReadSession<T: Sendable>(_ body: (any CatalogSession) async throws -> T) async throws -> T
     /// When `error` is the database refusing a row (a constraint, a trigger, a value it cannot
@@ -249,6 +272,11 @@ public protocol CatalogStore: Sendable {
 }
 
 extension CatalogStore {
+    /// Runs `body` in one read-write transaction that renews no lease.
+    public func withWriteSession<T: Sendable>(_ body: (any CatalogSession) async throws -> T) async throws -> T {
+        try await withWriteSession(renewing: nil, body)
+    }
+
     /// Writes one page through a ``PageWriter``.
     public func commit(_ batch: PageBatch) async throws -> [PlayDisposition] {
         try await PageWriter(store: self, logger: Logger(label: "radio-ingest")).commit(batch)

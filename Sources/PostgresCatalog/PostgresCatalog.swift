@@ -129,23 +129,51 @@ public final class PostgresCatalog: CatalogStore {
     static let indexedOnly: PostgresQuery =
         "SELECT set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
 
+    /// ``indexedOnly``, and `lease` renewed in the same statement: it answers whether the
+    /// holder still held the lease. The renewed row stays locked until the transaction ends, so
+    /// no other process can take the lease while the page commits.
+    static func indexedOnly(renewing lease: LeaseRenewal) -> PostgresQuery {
+        let ttl = milliseconds(lease.ttl)
+        return """
+            WITH lease AS (
+                UPDATE ingestion_leases SET expires_at = now() + \(ttl) * interval '1 millisecond'
+                WHERE source = \(lease.source) AND holder = \(lease.holder) RETURNING 1
+            )
+            SELECT set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
+                EXISTS (SELECT 1 FROM lease)
+            """
+    }
+
     /// Runs `body` inside a transaction on `connection`, rolling back when it throws.
+    ///
+    /// The opening statements, and those `body` sends through `ahead`, are sent without waiting
+    /// for their answers (``SentAhead``); so is the `COMMIT`, once the answers that decide
+    /// whether the transaction may commit have passed their checks. The first failure among
+    /// them is thrown, and the transaction is then rolled back.
+    /// With `lease` (a page's write), the transaction renews it first and commits only when
+    /// its holder still held it; otherwise it throws ``IngestError/lostLease(_:)``.
     nonisolated(nonsending) func inTransaction<T>(
-        _ mode: TransactionMode = .readWrite, on connection: PostgresConnection, _ body: () async throws -> T
+        _ mode: TransactionMode = .readWrite, on connection: PostgresConnection, renewing lease: LeaseRenewal? = nil,
+        sendingAhead ahead: SentAhead = SentAhead(), _ body: () async throws -> T
     ) async throws -> T {
-        // The opening statements are sent without waiting for their answers: the body's first
-        // statement follows them on the wire (a connection runs queries in the order they were
-        // sent), which saves round trips on every page. Their answers are checked before the end.
         let readOnly = mode == .readOnly || mode == .pageRead
-        var opening = [send(readOnly ? "START TRANSACTION READ ONLY" : "BEGIN", on: connection)]
-        if mode == .pageWrite || mode == .pageRead { opening.append(send(Self.indexedOnly, on: connection)) }
+        ahead.add(send(readOnly ? "START TRANSACTION READ ONLY" : "BEGIN", on: connection))
+        if let lease, mode == .pageWrite {
+            ahead.add(send(Self.indexedOnly(renewing: lease), on: connection)) { result in
+                let held = try result.rows.first?.makeRandomAccess()[2].decode(Bool.self, context: .default)
+                guard held == true else { throw IngestError.lostLease(lease.source) }
+            }
+        } else if mode == .pageWrite || mode == .pageRead {
+            ahead.add(send(Self.indexedOnly, on: connection))
+        }
         do {
             let value = try await body()
-            for answer in opening { _ = try await answer.get() }
-            try await execute(readOnly ? "ROLLBACK" : "COMMIT", on: connection)
+            try await ahead.checkBeforeCommit()
+            ahead.add(send(readOnly ? "ROLLBACK" : "COMMIT", on: connection))
+            try await ahead.awaitAll()
             return value
         } catch {
-            for answer in opening { _ = try? await answer.get() }
+            _ = await ahead.firstFailure()
             _ = try? await execute("ROLLBACK", on: connection)
             throw error
         }
@@ -313,7 +341,9 @@ public final class PostgresCatalog: CatalogStore {
         return schema
     }
 
-    public func withWriteSession<T: Sendable>(_ body: (any CatalogSession) async throws -> T) async throws -> T {
+    public func withWriteSession<T: Sendable>(renewing lease: LeaseRenewal?, _ body: (any CatalogSession) async throws -> T) async throws
+        -> T
+    {
         let schema = try await catalogSchema()
         let keys = state.withLock { $0.keysTablePresent }
         try await ensureReachable()
@@ -321,9 +351,11 @@ public final class PostgresCatalog: CatalogStore {
         // unmapped, so that it can tell a refused row from a failed database.
         do {
             let value = try await withPooledConnection { connection in
-                try await inTransaction(.pageWrite, on: connection) {
+                let ahead = SentAhead()
+                return try await inTransaction(.pageWrite, on: connection, renewing: lease, sendingAhead: ahead) {
                     try await body(
-                        PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: nil))
+                        PostgresSession(
+                            catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: nil, ahead: ahead))
                 }
             }
             refreshStatisticsIfGrown()
@@ -338,9 +370,11 @@ public final class PostgresCatalog: CatalogStore {
         let (keys, preview) = state.withLock { ($0.keysTablePresent, $0.previewKeys) }
         guard try await schemaPresent() else { return try await body(EmptyCatalogSession(schema: schema, previewKeys: preview)) }
         return try await withConnection { connection in
-            try await inTransaction(.pageRead, on: connection) {
+            let ahead = SentAhead()
+            return try await inTransaction(.pageRead, on: connection, sendingAhead: ahead) {
                 try await body(
-                    PostgresSession(catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: preview))
+                    PostgresSession(
+                        catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: preview, ahead: ahead))
             }
         }
     }

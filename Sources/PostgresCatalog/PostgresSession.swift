@@ -14,9 +14,22 @@ struct PostgresSession: CatalogSession {
     let keysTablePresent: Bool
     /// Keys a preview computed for songs without one (previews only).
     let previewKeys: (any PreviewKeys)?
+    /// The transaction's statements sent without waiting for their answers.
+    let ahead: SentAhead
 
+    /// Runs `query` and waits for its answer. When it fails because a statement sent ahead
+    /// failed first (the transaction is aborted), that statement's error is thrown instead.
     func execute(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await catalog.execute(query, on: connection)
+        do {
+            return try await catalog.execute(query, on: connection)
+        } catch {
+            throw await ahead.firstFailure() ?? error
+        }
+    }
+
+    /// Sends `query` without waiting for its answer (``SentAhead``).
+    func sendAhead(_ query: PostgresQuery, check: (@Sendable (PostgresQueryResult) throws -> Void)? = nil) {
+        ahead.add(catalog.send(query, on: connection), check: check)
     }
 
     func storedPlays(source: String, among ids: [String]) async throws -> [String: StoredPlay] {
@@ -186,7 +199,7 @@ struct PostgresSession: CatalogSession {
         bindings.append(PostgresPayload.json(rows, withIDs: plays.idToGenerate != nil))
         bindings.append(source)
         guard checkingConflicts else {
-            _ = try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings))
+            sendAhead(PostgresQuery(unsafeSQL: sql, binds: bindings))
             catalog.noteInserted(rows.count, into: .plays)
             return Set(rows.map(\.play.sourcePlayID))
         }
@@ -198,42 +211,31 @@ struct PostgresSession: CatalogSession {
         return inserted
     }
 
-    func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws -> Bool {
+    func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws {
         let metadata = checkpoint.metadataJSON()
         guard let run else {
-            _ = try await execute(
+            sendAhead(
                 """
                 INSERT INTO ingestion_checkpoints (source, cursor, metadata, updated_at)
                 VALUES (\(checkpoint.source), \(checkpoint.cursor), \(metadata)::jsonb, now())
                 ON CONFLICT (source) DO UPDATE SET cursor = EXCLUDED.cursor, metadata = EXCLUDED.metadata, updated_at = now()
                 """)
-            return true
+            return
         }
-        // One statement: renew the lease only if this process still holds it, save the run's
-        // counters and the checkpoint only if it did. Holding the lease row's lock until commit
-        // keeps another process from taking the lease while the page commits.
+        // One statement: the run's counters and the checkpoint.
         let c = run.counters
-        let ttl = PostgresCatalog.milliseconds(run.leaseTTL)
-        for try await _ in try await execute(
+        sendAhead(
             """
-            WITH lease AS (
-                UPDATE ingestion_leases SET expires_at = now() + \(ttl) * interval '1 millisecond'
-                WHERE source = \(checkpoint.source) AND holder = \(run.holder) RETURNING 1
-            ), progress AS (
+            WITH progress AS (
                 UPDATE ingestion_runs SET pages_fetched = \(c.pagesFetched), plays_seen = \(c.playsSeen), track_plays = \(c.trackPlays),
                     provenance_inserted = \(c.provenanceInserted), songs_matched = \(c.songsMatched), new_songs = \(c.newSongs),
                     skipped_invalid = \(c.skippedInvalid), duplicates_skipped = \(c.duplicatesSkipped), errors = \(c.errors)
-                WHERE id = \(run.runID) AND EXISTS (SELECT 1 FROM lease) RETURNING 1
+                WHERE id = \(run.runID)
             )
             INSERT INTO ingestion_checkpoints (source, cursor, metadata, updated_at)
-            SELECT \(checkpoint.source), \(checkpoint.cursor), \(metadata)::jsonb, now() WHERE EXISTS (SELECT 1 FROM lease)
+            VALUES (\(checkpoint.source), \(checkpoint.cursor), \(metadata)::jsonb, now())
             ON CONFLICT (source) DO UPDATE SET cursor = EXCLUDED.cursor, metadata = EXCLUDED.metadata, updated_at = now()
-            RETURNING 1
-            """
-        ).decode(Int.self) {
-            return true
-        }
-        return false
+            """)
     }
 
     func recordFailures(_ failures: [FailedPlay]) async throws {

@@ -193,12 +193,10 @@ struct SQLiteSession: CatalogSession {
         }
     }
 
-    func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws -> Bool {
-        let now = Date()
-        let arguments: StatementArguments = [checkpoint.source, checkpoint.cursor, checkpoint.metadataJSON(), Timestamp.format(now)]
-        let lease: StatementArguments? = run.map { run in
-            [Timestamp.format(now.addingTimeInterval(SQLiteCatalog.seconds(run.leaseTTL))), checkpoint.source, run.holder]
-        }
+    func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws {
+        let arguments: StatementArguments = [
+            checkpoint.source, checkpoint.cursor, checkpoint.metadataJSON(), Timestamp.format(Date()),
+        ]
         let progress: StatementArguments? = run.map { run in
             let c = run.counters
             return [
@@ -206,12 +204,7 @@ struct SQLiteSession: CatalogSession {
                 c.duplicatesSkipped, c.errors, run.runID,
             ]
         }
-        return try await self.run { db in
-            // Inside the page's BEGIN IMMEDIATE: no other process can take the lease meanwhile.
-            if let lease {
-                try db.execute(sql: "UPDATE ingestion_leases SET expires_at = ? WHERE source = ? AND holder = ?", arguments: lease)
-                guard db.changesCount > 0 else { return false }
-            }
+        try await self.run { db in
             if let progress {
                 try db.execute(
                     sql: """
@@ -225,7 +218,6 @@ struct SQLiteSession: CatalogSession {
                     INSERT INTO ingestion_checkpoints (source, cursor, metadata, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, metadata = excluded.metadata, updated_at = excluded.updated_at
                     """, arguments: arguments)
-            return true
         }
     }
 

@@ -161,10 +161,10 @@ public protocol CatalogSession {
     /// fail, with an error ``CatalogStore/isPlayConflict(_:)`` recognises, when another writer
     /// stored one of them since; the writer then writes the page again, checking.
     func insertPlays(_ rows: [PagePlan.PlayRow], source: String, checkingConflicts: Bool) async throws -> Set<String>
-    /// Saves a source's checkpoint (`ingestion_checkpoints`). With `run`, also renews the
-    /// run's lease and saves its counters, all only while `run.holder` still holds the lease;
-    /// returns `false` (writing nothing) when it does not, so the page is rolled back.
-    func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws -> Bool
+    /// Saves a source's checkpoint (`ingestion_checkpoints`) and, with `run`, the run's
+    /// counters. The transaction renewed the run's lease as it began
+    /// (``CatalogStore/withWriteSession(renewing:_:)``).
+    func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws
     /// Keeps plays the catalog refused (or counts another failure of ones already kept).
     func recordFailures(_ failures: [FailedPlay]) async throws
     /// Keeps changes a source made to stored plays; returns how many were not known before.

@@ -21,7 +21,7 @@ public struct EmptyCatalogSession: CatalogSession {
     public func insertPlays(_ rows: [PagePlan.PlayRow], source: String, checkingConflicts: Bool) async throws -> Set<String> {
         throw Self.readOnly
     }
-    public func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws -> Bool { throw Self.readOnly }
+    public func saveCheckpoint(_ checkpoint: Checkpoint, run: RunProgress?) async throws { throw Self.readOnly }
     public func recordFailures(_ failures: [FailedPlay]) async throws { throw Self.readOnly }
     public func recordRevisions(_ revisions: [PlayRevision]) async throws -> Int { throw Self.readOnly }
     public func clearFailures(source: String, playIDs: [String]) async throws { throw Self.readOnly }

@@ -58,7 +58,9 @@ public struct PageWriter: Sendable {
     /// mends: a play another writer stored after the look-up, or a row the catalog refused.
     func write(_ batch: PageBatch, mode: Mode) async throws -> Outcome {
         do {
-            return try await store.withWriteSession { session in try await write(batch, in: session, mode: mode) }
+            return try await store.withWriteSession(renewing: batch.leaseToRenew) { session in
+                try await write(batch, in: session, mode: mode)
+            }
         } catch {
             if mode == .bulk && store.isPlayConflict(error) {
                 logger.info(
@@ -126,11 +128,7 @@ public struct PageWriter: Sendable {
         if let checkpoint = batch.checkpoint {
             var run = batch.run
             run?.counters.add(plan.dispositions)
-            guard try await session.saveCheckpoint(checkpoint, run: run) else {
-                throw IngestError.storage(
-                    "lost the lease on \(batch.source) to another process (this one was paused or cut off past its lease); the page was rolled back and nothing of it was kept"
-                )
-            }
+            try await session.saveCheckpoint(checkpoint, run: run)
         }
         return Outcome(dispositions: plan.dispositions, edited: edited)
     }
