@@ -28,18 +28,28 @@ extension PostgresCatalog {
     }
 
     public func renewLease(source: String, holder: String, ttl: Duration) async throws -> Bool {
-        let milliseconds = Self.milliseconds(ttl)
-        return try await withConnection { connection in
-            for try await _ in try await execute(
-                """
-                UPDATE ingestion_leases SET expires_at = now() + \(milliseconds) * interval '1 millisecond'
-                WHERE source = \(source) AND holder = \(holder) RETURNING source
-                """, on: connection
-            ).decode(String.self) {
-                return true
-            }
-            return false
+        try await withConnection { connection in
+            try await value(Bool.self, of: Self.renewal(of: LeaseRenewal(source: source, holder: holder, ttl: ttl)), on: connection)
+                ?? false
         }
+    }
+
+    /// Extends `lease` only while its holder still holds it; the statement's last column says
+    /// whether it did. `columns` (each followed by a comma) are selected before it.
+    static func renewal(of lease: LeaseRenewal, selecting columns: String = "") -> PostgresQuery {
+        """
+        WITH lease AS (
+            UPDATE ingestion_leases SET expires_at = now() + \(milliseconds(lease.ttl)) * interval '1 millisecond'
+            WHERE source = \(lease.source) AND holder = \(lease.holder) RETURNING 1
+        )
+        SELECT \(unescaped: columns)EXISTS (SELECT 1 FROM lease)
+        """
+    }
+
+    /// Whether a ``renewal(of:selecting:)`` extended the lease.
+    static func renewed(_ result: PostgresQueryResult) throws -> Bool {
+        guard let row = result.rows.first?.makeRandomAccess(), row.count > 0 else { return false }
+        return try row[row.count - 1].decode(Bool.self, context: .default)
     }
 
     public func releaseLease(source: String, holder: String) async throws {

@@ -126,23 +126,8 @@ public final class PostgresCatalog: CatalogStore {
     /// its statistics lag behind (the run was quadratic when they did), and none starts two
     /// worker processes for a 1 ms look-up (about 7 ms a page past 200,000 rows). Being plain
     /// SQL inside the transaction, it also works through a pooler such as PgBouncer.
-    static let indexedOnly: PostgresQuery =
-        "SELECT set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
-
-    /// ``indexedOnly``, and `lease` renewed in the same statement: it answers whether the
-    /// holder still held the lease. The renewed row stays locked until the transaction ends, so
-    /// no other process can take the lease while the page commits.
-    static func indexedOnly(renewing lease: LeaseRenewal) -> PostgresQuery {
-        let ttl = milliseconds(lease.ttl)
-        return """
-            WITH lease AS (
-                UPDATE ingestion_leases SET expires_at = now() + \(ttl) * interval '1 millisecond'
-                WHERE source = \(lease.source) AND holder = \(lease.holder) RETURNING 1
-            )
-            SELECT set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
-                EXISTS (SELECT 1 FROM lease)
-            """
-    }
+    static let indexedOnly = PostgresQuery(unsafeSQL: "SELECT " + plannerSettings)
+    static let plannerSettings = "set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)"
 
     /// Runs `body` inside a transaction on `connection`, rolling back when it throws.
     ///
@@ -159,9 +144,10 @@ public final class PostgresCatalog: CatalogStore {
         let readOnly = mode == .readOnly || mode == .pageRead
         ahead.add(send(readOnly ? "START TRANSACTION READ ONLY" : "BEGIN", on: connection))
         if let lease, mode == .pageWrite {
-            ahead.add(send(Self.indexedOnly(renewing: lease), on: connection)) { result in
-                let held = try result.rows.first?.makeRandomAccess()[2].decode(Bool.self, context: .default)
-                guard held == true else { throw IngestError.lostLease(lease.source) }
+            // ``indexedOnly`` and the lease's renewal in one statement. The renewed row stays
+            // locked until the transaction ends: no other process takes the lease meanwhile.
+            ahead.add(send(Self.renewal(of: lease, selecting: Self.plannerSettings + ", "), on: connection)) { result in
+                guard try Self.renewed(result) else { throw IngestError.lostLease(lease.source) }
             }
         } else if mode == .pageWrite || mode == .pageRead {
             ahead.add(send(Self.indexedOnly, on: connection))
@@ -173,7 +159,7 @@ public final class PostgresCatalog: CatalogStore {
             try await ahead.awaitAll()
             return value
         } catch {
-            _ = await ahead.firstFailure()
+            _ = await ahead.firstFailure()  // every answer in before the ROLLBACK is sent
             _ = try? await execute("ROLLBACK", on: connection)
             throw error
         }

@@ -28,8 +28,8 @@ struct PostgresSession: CatalogSession {
     }
 
     /// Sends `query` without waiting for its answer (``SentAhead``).
-    func sendAhead(_ query: PostgresQuery, check: (@Sendable (PostgresQueryResult) throws -> Void)? = nil) {
-        ahead.add(catalog.send(query, on: connection), check: check)
+    func sendAhead(_ query: PostgresQuery) {
+        ahead.add(catalog.send(query, on: connection))
     }
 
     func storedPlays(source: String, among ids: [String]) async throws -> [String: StoredPlay] {

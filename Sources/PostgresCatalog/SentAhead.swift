@@ -40,7 +40,7 @@ final class SentAhead: Sendable {
 
     /// Waits for every answer; throws the first failure, in the order the statements were sent.
     func awaitAll() async throws {
-        for answer in answers.withLock({ $0 }) { _ = try await answer.result.get() }
+        if let failure = await firstFailure() { throw failure }
     }
 
     /// The first statement sent ahead that failed, if any: the reason a later statement of the

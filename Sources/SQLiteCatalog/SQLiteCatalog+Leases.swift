@@ -31,13 +31,16 @@ extension SQLiteCatalog {
 
     public func renewLease(source: String, holder: String, ttl: Duration) async throws -> Bool {
         try await guarded {
-            try await write { db in
-                try db.execute(
-                    sql: "UPDATE ingestion_leases SET expires_at = ? WHERE source = ? AND holder = ?",
-                    arguments: [Timestamp.format(Date().addingTimeInterval(Self.seconds(ttl))), source, holder])
-                return db.changesCount > 0
-            }
+            try await write { db in try Self.renew(LeaseRenewal(source: source, holder: holder, ttl: ttl), in: db) }
         }
+    }
+
+    /// Extends `lease` only while its holder still holds it; returns whether it did.
+    static func renew(_ lease: LeaseRenewal, in db: Database) throws -> Bool {
+        try db.execute(
+            sql: "UPDATE ingestion_leases SET expires_at = ? WHERE source = ? AND holder = ?",
+            arguments: [Timestamp.format(Date().addingTimeInterval(seconds(lease.ttl))), lease.source, lease.holder])
+        return db.changesCount > 0
     }
 
     public func releaseLease(source: String, holder: String) async throws {

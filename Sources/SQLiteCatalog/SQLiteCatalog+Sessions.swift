@@ -45,7 +45,11 @@ extension SQLiteCatalog {
         return try await gate.withLock {
             try await guarded { try await writer.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") } }
             do {
-                if let lease { try await renew(lease) }
+                // Inside `BEGIN IMMEDIATE`, which no other process can write in: the lease
+                // stays this process's until the transaction ends.
+                if let lease, !(try await writer.writeWithoutTransaction({ try Self.renew(lease, in: $0) })) {
+                    throw IngestError.lostLease(lease.source)
+                }
                 let value = try await body(SQLiteSession(writer: writer, access: .write, schema: schema, keysTable: true, previewKeys: nil))
                 try await guarded { try await writer.writeWithoutTransaction { try $0.execute(sql: "COMMIT") } }
                 return value
@@ -56,18 +60,6 @@ extension SQLiteCatalog {
                 }
                 throw error
             }
-        }
-    }
-
-    /// Renews `lease` inside the open `BEGIN IMMEDIATE` transaction, which no other process can
-    /// write in: the lease stays this process's until the transaction ends.
-    private func renew(_ lease: LeaseRenewal) async throws {
-        let arguments: StatementArguments = [
-            Timestamp.format(Date().addingTimeInterval(Self.seconds(lease.ttl))), lease.source, lease.holder,
-        ]
-        try await writer.writeWithoutTransaction { db in
-            try db.execute(sql: "UPDATE ingestion_leases SET expires_at = ? WHERE source = ? AND holder = ?", arguments: arguments)
-            guard db.changesCount > 0 else { throw IngestError.lostLease(lease.source) }
         }
     }
 
