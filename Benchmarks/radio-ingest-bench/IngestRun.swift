@@ -8,7 +8,14 @@ import PostgresCatalog
 
 /// One ingest of the whole feed into a catalog, through the real engine, adapter and store.
 enum IngestRun {
-    static func measure(_ kind: StoreKind, catalog: TestCatalog, apiRoot: URL, dryRun: Bool) async throws {
+    /// What one run measured: its wall time and each page's write time (ms), in order.
+    struct Measured {
+        var seconds: Double
+        var pageWrites: [Double]
+    }
+
+    @discardableResult
+    static func measure(_ kind: StoreKind, catalog: TestCatalog, apiRoot: URL, dryRun: Bool) async throws -> Measured? {
         let store = try catalog.open(readOnly: false)
         let collector = PageTimeCollector()
         let engine = IngestEngine(logger: Logger(label: "bench", factory: { _ in collector }))
@@ -20,7 +27,7 @@ enum IngestRun {
             summary = await engine.run(
                 KEXPAdapter(baseURL: apiRoot), into: store, options: RunOptions(dryRun: dryRun, politeDelay: .zero))
         }
-        guard let summary else { return }
+        guard let summary else { return nil }
         let c = summary.counters
         let statements = (store as? PostgresCatalog).map { Double($0.statementCount - statementsBefore) / Double(max(c.pagesFetched, 1)) }
         print(
@@ -33,11 +40,18 @@ enum IngestRun {
         let writes = collector.times.writes.withLock { $0 }
         let fetches = collector.times.fetches.withLock { $0 }
         print("  " + Deciles(writes).description)
+        if let path = argument("--page-times") {
+            let ends = collector.times.ends.withLock { $0 }
+            let lines = zip(ends, writes).map { String(format: "%.3f %.3f", $0, $1) }
+            try lines.joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+            print("  page times (end of write, seconds since 1970; write ms) in \(path)")
+        }
         print(
             String(
                 format: "  time in page writes %.1f s, in fetch and parse %.1f s (overlapped with writes); ingester CPU %.1f s",
                 writes.reduce(0, +) / 1000, fetches.reduce(0, +) / 1000, cpuSeconds() - cpuBefore))
         if let error = summary.error { print("  error: \(error)") }
         await store.close()
+        return Measured(seconds: elapsed, pageWrites: writes)
     }
 }

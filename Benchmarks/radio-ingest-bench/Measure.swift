@@ -49,6 +49,8 @@ struct PageTimeCollector: LogHandler {
     final class Times: Sendable {
         let writes = Mutex<[Double]>([])
         let fetches = Mutex<[Double]>([])
+        /// When each page's write ended (seconds since 1970), for `--page-times`.
+        let ends = Mutex<[Double]>([])
     }
 
     let times = Times()
@@ -62,7 +64,10 @@ struct PageTimeCollector: LogHandler {
 
     func log(event: LogEvent) {
         guard event.message == "page done", let metadata = event.metadata else { return }
-        if case .string(let value) = metadata["ingest.write_ms"], let ms = Double(value) { times.writes.withLock { $0.append(ms) } }
+        if case .string(let value) = metadata["ingest.write_ms"], let ms = Double(value) {
+            times.writes.withLock { $0.append(ms) }
+            times.ends.withLock { $0.append(Date().timeIntervalSince1970) }
+        }
         if case .string(let value) = metadata["ingest.fetch_ms"], let ms = Double(value) { times.fetches.withLock { $0.append(ms) } }
         if event.level >= .warning { print("  \(event.level): \(event.message)") }
     }

@@ -3,7 +3,7 @@
 // statements per page and peak memory. See docs/performance.md.
 //
 //   radio-ingest-bench [--plays N] [--stores sqlite,postgres] [--catalog-songs N]
-//                      [--catalog-plays N] [--parts] [--postgres URL]
+//                      [--catalog-plays N] [--parts] [--postgres URL] [--repeat N]
 //
 // --catalog-songs N first fills each catalog as another program would (Musicr's tables, N songs
 // without match keys) and times keying them, then the first run on that catalog.
@@ -11,6 +11,10 @@
 // --catalog-songs says otherwise): the first run is then a new source's backfill.
 // --dry-run previews instead (with --catalog-songs, on the catalog as filled, unkeyed).
 // --feed URL uses a feed already serving (`radio-ingest-bench serve-feed --plays N`).
+// --repeat N measures N times, each on a fresh catalog against the same feed process, and then
+// summarises them: each run's slowest/fastest tenth, the tenths pooled over the runs (what grows
+// with the tables, with the VM's spells of a few seconds averaged out), median times.
+// --page-times FILE writes each page's write time (and when it ended) for plotting.
 // --parts also times the pipeline's parts alone (song keys; a KEXP page parsed by the Swift
 // adapter and by its YAML twin).
 // Without --postgres, $RADIO_INGEST_TEST_POSTGRES_URL is used when set (an administrator URL:
@@ -54,11 +58,22 @@ if CommandLine.arguments.contains("--parts") {
     try await ParseSpeed.measure()
 }
 
+let repeats = max(1, Int(argument("--repeat") ?? "1") ?? 1)
 for kind in stores {
     if kind == .postgres && !hasPostgres {
         print("postgres: skipped (pass --postgres URL or set RADIO_INGEST_TEST_POSTGRES_URL)")
         continue
     }
+    var runs = RepeatedRuns()
+    for round in 1...repeats {
+        if repeats > 1 { print("\(kind.rawValue): run \(round) of \(repeats)") }
+        runs.add(try await measureOnce(kind))
+    }
+    if repeats > 1 { print(runs.summary(kind)) }
+}
+
+/// One measurement on a fresh catalog: keying it first when it is a foreign one, then a run.
+func measureOnce(_ kind: StoreKind) async throws -> RepeatedRuns.Run {
     let catalog = try await TestCatalog.make(kind)
     defer { catalog.remove() }
     let dryRun = CommandLine.arguments.contains("--dry-run")
@@ -66,6 +81,7 @@ for kind in stores {
         try await ForeignCatalog.fill(catalog, songs: catalogSongs, feedSongs: feedSongs)
         if let catalogPlays { try await ForeignCatalog.addPlays(catalog, count: catalogPlays, songs: catalogSongs) }
     }
+    var keyingSeconds: Double?
     // A dry run previews against the catalog as it is (its songs not keyed yet).
     if let catalogSongs, !dryRun {
         let store = try catalog.open()
@@ -81,6 +97,8 @@ for kind in stores {
                 format: "%@: keyed %d foreign songs in %.1f s (%.0f songs/s), peak memory %.0f MiB (%.0f MiB resident before)",
                 kind.rawValue, keyed, keying, Double(keyed) / keying, peakMemoryMiB(), before))
         await store.close()
+        keyingSeconds = keying
     }
-    try await IngestRun.measure(kind, catalog: catalog, apiRoot: apiRoot, dryRun: dryRun)
+    let run = try await IngestRun.measure(kind, catalog: catalog, apiRoot: apiRoot, dryRun: dryRun)
+    return RepeatedRuns.Run(keyingSeconds: keyingSeconds, runSeconds: run?.seconds, pageWrites: run?.pageWrites)
 }

@@ -15,6 +15,8 @@ public struct IngestEngine: Sendable {
     public var leaseTTL: Duration = .seconds(300)
     /// Told after every page and when the run ends (a progress display).
     public var progress: (@Sendable (WalkProgress) -> Void)?
+    /// How long a keying pass runs before the log says so (``prepareMatching(in:dryRun:stop:logger:)``).
+    public var keyingNoticeAfter: Duration = .seconds(2)
 
     public init(
         fetcher: PageFetcher = .init(), logger: Logger = Logger(label: "radio-ingest"),
@@ -48,6 +50,7 @@ public struct IngestEngine: Sendable {
         var status = RunStatus.failed
         var failure: String?
         var leased = false
+        var keying = false
         do {
             if !options.dryRun {
                 if let skipped = try await claim(adapter.sourceName, in: store, startedAt: startedAt, logger: logger) {
@@ -80,8 +83,9 @@ public struct IngestEngine: Sendable {
             }
             // Keying a large foreign catalog takes a while: a stop cancels it (whole key
             // transactions stay) instead of waiting for it to finish.
-            let dryRun = options.dryRun
-            let keyed = try await stop.interrupting { try await store.prepareForMatching(readOnly: dryRun) }
+            keying = true
+            let keyed = try await prepareMatching(in: store, dryRun: options.dryRun, stop: stop, logger: logger)
+            keying = false
             if keyed > 0 { logger.info("gave match keys to catalog songs", metadata: ["ingest.songs": "\(keyed)"]) }
             var checkpoint = try await store.checkpoint(for: adapter.sourceName) ?? Checkpoint(source: adapter.sourceName)
             let lookback = options.lookback ?? adapter.lookback
@@ -100,7 +104,8 @@ public struct IngestEngine: Sendable {
             failure = error.message
         } catch is StopRequested {
             status = .interrupted
-            logger.notice("run interrupted after committing its last page")
+            logger.notice(
+                keying ? Logger.Message(stringLiteral: Self.interruptedWhileKeying) : "run interrupted after committing its last page")
         } catch is CancellationError {
             status = .interrupted
         } catch {

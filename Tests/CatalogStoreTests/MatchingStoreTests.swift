@@ -3,6 +3,7 @@ import IngestCore
 import IngestEngine
 import IngestTesting
 import KEXP
+import Logging
 import Testing
 
 /// Matching end to end on both stores: real-world credit variants link to the catalog's song,
@@ -105,7 +106,8 @@ import Testing
 
     /// A stop (Ctrl-C) during a run's keying of a large foreign catalog ends the run
     /// interrupted without waiting for the pass: nothing is fetched, and the keys kept are whole
-    /// transactions (SQLite commits every 100,000 songs, PostgreSQL every 2,000).
+    /// transactions (SQLite commits every 100,000 songs, PostgreSQL every 2,000). The log said
+    /// what the run was doing while the pass went on, and says the stop came during it.
     @Test(arguments: StoreKind.available)
     func aStopDuringARunsKeyingEndsTheRunInterruptedBeforeAnyPage(kind: StoreKind) async throws {
         try await withStore(kind) { catalog, store in
@@ -121,12 +123,22 @@ import Testing
             let stop = StopSignal()
             // Nothing listens here: a fetch would fail the run instead of ending it interrupted.
             let adapter = KEXPAdapter(baseURL: URL(string: "http://127.0.0.1:9/v2")!, pageSize: 200)
-            let run = Task { await IngestEngine().run(adapter, into: store, options: RunOptions(politeDelay: .zero), stop: stop) }
-            try await Task.sleep(for: .milliseconds(300))
+            let logs = CapturingLogHandler.Store()
+            var engine = IngestEngine(logger: Logger(label: "test") { _ in CapturingLogHandler(store: logs) })
+            engine.keyingNoticeAfter = .milliseconds(50)
+            let run = Task { [engine] in await engine.run(adapter, into: store, options: RunOptions(politeDelay: .zero), stop: stop) }
+            // Stop once the log says the pass is under way (250,000 songs take seconds to key).
+            for _ in 0..<6_000 {
+                if logs.messages.contains(where: { $0.contains(IngestEngine.keyingNotice) }) { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
             stop.request()
             let summary = await run.value
             #expect(summary.status == .interrupted)
             #expect(summary.counters.pagesFetched == 0)
+            #expect(logs.messages.contains { $0.contains(IngestEngine.keyingNotice) }, "\(logs.messages)")
+            #expect(logs.messages.contains { $0.contains(IngestEngine.interruptedWhileKeying) }, "\(logs.messages)")
+            #expect(!logs.messages.contains { $0.contains("after committing its last page") })
             let kept = try await catalog.scalar("SELECT count(*) FROM radio_ingest_song_keys")
             #expect(kept % (kind == .sqlite ? 100_000 : SongKeying.batchSize) == 0 || kept == total, "kept \(kept) keys")
         }

@@ -15,17 +15,24 @@ import Testing
     @Test(arguments: StoreKind.available)
     func aProcessPausedPastItsLeaseCommitsNothingAfterAnotherTookOver(kind: StoreKind) async throws {
         let feed = GeneratedKEXPFeed(count: 3_000)
-        let server = try await FeedServer.start(feed, responseDelay: .milliseconds(800))
+        // The paused process reads a slow copy of the feed (2 s a page, 30 s for all of it), so
+        // a test woken late on a loaded machine still pauses it long before it could finish;
+        // its successor reads the same plays without delay.
+        let server = try await FeedServer.start(feed, responseDelay: .seconds(2))
+        let fastServer = try await FeedServer.start(feed)
         let catalog = try await TestCatalog.make(kind)
         defer { catalog.remove() }
-        let directory = try CLI.temporaryDirectory()
-        let config = try ConfigDrivenTests.writeConfig(
-            """
-            database: { url: "${TEST_DB}" }
-            lease_ttl: 1s
-            sources:
-              kexp: { adapter: kexp, base_url: "\(server.apiRoot.absoluteString)", polite_delay: 0 }
-            """, in: directory)
+        func configReading(_ server: FeedServer) throws -> String {
+            try ConfigDrivenTests.writeConfig(
+                """
+                database: { url: "${TEST_DB}" }
+                lease_ttl: 1s
+                sources:
+                  kexp: { adapter: kexp, base_url: "\(server.apiRoot.absoluteString)", polite_delay: 0 }
+                """, in: try CLI.temporaryDirectory())
+        }
+        let config = try configReading(server)
+        let successorConfig = try configReading(fastServer)
         let environment = ["TEST_DB": catalog.url]
         let (paused, out, err) = try CLI.start(["kexp", "--config", config, "--json"], environment: environment)
         // After its first page is in, pause it while it waits for its next page (never inside
@@ -37,12 +44,12 @@ import Testing
             try await Task.sleep(for: .milliseconds(25))
         }
         // Pause it between pages: just after a page committed (its plays are in), while it
-        // waits 800 ms for the next page, and only once no transaction of it is open.
+        // waits 2 s for the next page, and only once no transaction of it is open.
         var clear = false
         for _ in 0..<20 where !clear {
             let stored = try await catalog.scalar("SELECT count(*) FROM external_plays")
             var waits = 0
-            while try await catalog.scalar("SELECT count(*) FROM external_plays") == stored, waits < 400 {
+            while try await catalog.scalar("SELECT count(*) FROM external_plays") == stored, waits < 1_000 {
                 try await Task.sleep(for: .milliseconds(5))
                 waits += 1
             }
@@ -52,7 +59,7 @@ import Testing
         }
         #expect(clear)
         try await Task.sleep(for: .milliseconds(1500))
-        let successor = try await CLI.run(["kexp", "--config", config, "--json"], environment: environment)
+        let successor = try await CLI.run(["kexp", "--config", successorConfig, "--json"], environment: environment)
         let before = try await Self.checkpoint(catalog)
         let playsBefore = try await catalog.scalar("SELECT count(*) FROM external_plays")
         kill(paused.processIdentifier, SIGCONT)
@@ -60,6 +67,7 @@ import Testing
         let pausedOut = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let pausedErr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         try await server.server.shutdown()
+        try await fastServer.server.shutdown()
         #expect(pages == 1)
         #expect(successor.status == 0, "\(successor.stderr.suffix(800))")
         #expect(paused.terminationStatus == 1, "\(pausedErr.suffix(800))")
