@@ -105,7 +105,7 @@ public struct IngestEngine: Sendable {
         } catch is StopRequested {
             status = .interrupted
             logger.notice(
-                keying ? Logger.Message(stringLiteral: Self.interruptedWhileKeying) : "run interrupted after committing its last page")
+                keying ? Self.interruptedWhileKeying(dryRun: options.dryRun) : "run interrupted after committing its last page")
         } catch is CancellationError {
             status = .interrupted
         } catch {

@@ -107,9 +107,10 @@ import Testing
     /// A stop (Ctrl-C) during a run's keying of a large foreign catalog ends the run
     /// interrupted without waiting for the pass: nothing is fetched, and the keys kept are whole
     /// transactions (SQLite commits every 100,000 songs, PostgreSQL every 2,000). The log said
-    /// what the run was doing while the pass went on, and says the stop came during it.
-    @Test(arguments: StoreKind.available)
-    func aStopDuringARunsKeyingEndsTheRunInterruptedBeforeAnyPage(kind: StoreKind) async throws {
+    /// what the run was doing while the pass went on, and says the stop came during it. A dry
+    /// run's preview pass says it stores nothing, and keeps nothing.
+    @Test(arguments: StoreKind.available, [false, true])
+    func aStopDuringARunsKeyingEndsTheRunInterruptedBeforeAnyPage(kind: StoreKind, dryRun: Bool) async throws {
         try await withStore(kind) { catalog, store in
             let total = 250_000
             try await catalog.execute(
@@ -126,21 +127,29 @@ import Testing
             let logs = CapturingLogHandler.Store()
             var engine = IngestEngine(logger: Logger(label: "test") { _ in CapturingLogHandler(store: logs) })
             engine.keyingNoticeAfter = .milliseconds(50)
-            let run = Task { [engine] in await engine.run(adapter, into: store, options: RunOptions(politeDelay: .zero), stop: stop) }
+            let run = Task { [engine] in
+                await engine.run(adapter, into: store, options: RunOptions(dryRun: dryRun, politeDelay: .zero), stop: stop)
+            }
+            let notice = dryRun ? IngestEngine.previewKeyingNotice : IngestEngine.keyingNotice
+            let interrupted = dryRun ? IngestEngine.previewInterruptedWhileKeying : IngestEngine.interruptedWhileKeying
             // Stop once the log says the pass is under way (250,000 songs take seconds to key).
             for _ in 0..<6_000 {
-                if logs.messages.contains(where: { $0.contains(IngestEngine.keyingNotice) }) { break }
+                if logs.messages.contains(where: { $0.contains(notice) }) { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
             stop.request()
             let summary = await run.value
             #expect(summary.status == .interrupted)
             #expect(summary.counters.pagesFetched == 0)
-            #expect(logs.messages.contains { $0.contains(IngestEngine.keyingNotice) }, "\(logs.messages)")
-            #expect(logs.messages.contains { $0.contains(IngestEngine.interruptedWhileKeying) }, "\(logs.messages)")
+            #expect(logs.messages.contains { $0.contains(notice) }, "\(logs.messages)")
+            #expect(logs.messages.contains { $0.contains(interrupted) }, "\(logs.messages)")
             #expect(!logs.messages.contains { $0.contains("after committing its last page") })
             let kept = try await catalog.scalar("SELECT count(*) FROM radio_ingest_song_keys")
-            #expect(kept % (kind == .sqlite ? 100_000 : SongKeying.batchSize) == 0 || kept == total, "kept \(kept) keys")
+            if dryRun {
+                #expect(kept == 0, "a dry run kept \(kept) keys")
+            } else {
+                #expect(kept % (kind == .sqlite ? 100_000 : SongKeying.batchSize) == 0 || kept == total, "kept \(kept) keys")
+            }
         }
     }
 }
