@@ -53,17 +53,16 @@ extension SQLiteCatalog {
 
     public func liveLeases() async throws -> [String: (holder: String, until: Date)] {
         try await guarded {
-            let rows = try await writer.read { db -> [Row] in
+            // Plain values out of the read (rows are not Sendable), so the read is the async one.
+            let rows = try await writer.read { db -> [(source: String, holder: String, until: String)] in
                 guard try db.tableExists("ingestion_leases") else { return [] }
                 return try Row.fetchAll(
                     db, sql: "SELECT source, holder, expires_at FROM ingestion_leases WHERE expires_at > ?",
-                    arguments: [Timestamp.format(Date())])
+                    arguments: [Timestamp.format(Date())]
+                ).map { ($0["source"], $0["holder"], $0["expires_at"]) }
             }
             var leases: [String: (holder: String, until: Date)] = [:]
-            for row in rows {
-                let until: String = row["expires_at"]
-                leases[row["source"]] = (row["holder"], Timestamp.parse(until) ?? Date())
-            }
+            for row in rows { leases[row.source] = (row.holder, Timestamp.parse(row.until) ?? Date()) }
             return leases
         }
     }
@@ -80,11 +79,11 @@ extension SQLiteCatalog {
 
     public func allCheckpoints() async throws -> [Checkpoint] {
         try await guarded {
-            let rows = try await writer.read { db -> [Row] in
+            try await writer.read { db -> [Checkpoint] in
                 guard try db.tableExists("ingestion_checkpoints") else { return [] }
                 return try Row.fetchAll(db, sql: "SELECT source, metadata FROM ingestion_checkpoints ORDER BY source")
+                    .map { try Checkpoint(source: $0["source"], metadataJSON: $0["metadata"]) }
             }
-            return try rows.map { try Checkpoint(source: $0["source"], metadataJSON: $0["metadata"]) }
         }
     }
 
