@@ -14,7 +14,8 @@
 // --repeat N measures N times, each on a fresh catalog against the same feed process, and then
 // summarises them: each run's slowest/fastest tenth, the tenths pooled over the runs (what grows
 // with the tables, with the VM's spells of a few seconds averaged out), median times.
-// --page-times FILE writes each page's write time (and when it ended) for plotting.
+// --page-times FILE writes each page's write time (and when it ended) for plotting (with
+// --repeat, the last run's).
 // --parts also times the pipeline's parts alone (song keys; a KEXP page parsed by the Swift
 // adapter and by its YAML twin).
 // Without --postgres, $RADIO_INGEST_TEST_POSTGRES_URL is used when set (an administrator URL:
