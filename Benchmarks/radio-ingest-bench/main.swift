@@ -84,7 +84,7 @@ func measureOnce(_ kind: StoreKind) async throws -> RepeatedRuns.Run {
     }
     var keyingSeconds: Double?
     // A dry run previews against the catalog as it is (its songs not keyed yet).
-    if let catalogSongs, !dryRun {
+    if catalogSongs != nil, !dryRun {
         let store = try catalog.open()
         resetPeakMemory()
         let before = residentMemoryMiB()

@@ -36,7 +36,7 @@ public struct AdapterSettings: Sendable, Equatable {
 
 /// Describes an adapter to the registry and builds it from settings. One conformer per
 /// adapter; the CLI derives its subcommand (`radio-ingest <name>`) from it.
-public protocol StationAdapterFactory {
+public protocol StationAdapterFactory: SendableMetatype {
     /// The adapter's name: its subcommand and default source name (`kexp`).
     static var name: String { get }
     /// One line for `--help`.

@@ -42,7 +42,7 @@ public final class TestCatalog: Sendable {
             guard let admin = StoreKind.postgresAdminURL else { throw TestCatalogError.noPostgres }
             let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             // The name is generated here from hex digits, so it is safe as an identifier.
-            try await Self.postgres(admin) { try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)")) }
+            _ = try await Self.postgres(admin) { try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)")) }
             var components = URLComponents(string: admin)!
             components.path = "/" + name
             return TestCatalog(kind: kind, url: components.string!, sqlitePath: nil)
@@ -83,7 +83,7 @@ public final class TestCatalog: Sendable {
     public func execute(_ sql: String) async throws {
         switch kind {
         case .sqlite: try await writeSQLite(sql, foreignKeys: true)
-        case .postgres: try await Self.postgres(url) { try await $0.query(PostgresQuery(unsafeSQL: sql)) }
+        case .postgres: _ = try await Self.postgres(url) { try await $0.query(PostgresQuery(unsafeSQL: sql)) }
         }
     }
 

@@ -93,7 +93,9 @@ public final class PostgresCatalog: CatalogStore {
     }
 
     /// The first column of the first row `query` returns, if any.
-    func value<T: PostgresDecodable>(_ type: T.Type, of query: PostgresQuery, on connection: PostgresConnection) async throws -> T? {
+    func value<T: PostgresDecodable & Sendable>(_ type: T.Type, of query: PostgresQuery, on connection: PostgresConnection) async throws
+        -> T?
+    {
         for try await value in try await execute(query, on: connection).decode(T.self) { return value }
         return nil
     }

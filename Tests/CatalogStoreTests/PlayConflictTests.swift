@@ -14,7 +14,7 @@ struct PlayConflictTests {
     @Test func aPlayAnotherWriterStoresDuringAPageWriteIsKeptOnceAndTheRestOfThePageLands() async throws {
         let catalog = try await TestCatalog.make(.postgres)
         let store = try PostgresCatalog(url: catalog.url, logger: Logger(label: "test"))
-        try await store.migrate()
+        _ = try await store.migrate()
         let logs = CapturingLogHandler.Store()
         let writer = PageWriter(store: store, logger: Logger(label: "test") { _ in CapturingLogHandler(store: logs) })
         let t0 = Date(timeIntervalSince1970: 1_700_000_000)

@@ -11,7 +11,7 @@ struct PostgresStatementBudgetTests {
     @Test func aPageOf200PlaysCostsAtMostSevenStatements() async throws {
         let catalog = try await TestCatalog.make(.postgres)
         let store = try PostgresCatalog(url: catalog.url, logger: Logger(label: "test"))
-        try await store.migrate()
+        _ = try await store.migrate()
         _ = try await store.catalogSchema()  // read once per run, before the first page
         let t0 = Date(timeIntervalSince1970: 1_700_000_000)
         for page in 0..<3 {

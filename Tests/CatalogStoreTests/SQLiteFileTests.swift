@@ -49,7 +49,7 @@ import Testing
         }
         try queue.close()
         let store = try SQLiteCatalog(path: path)
-        try await store.migrate()
+        _ = try await store.migrate()
         #expect(try await store.prepareForMatching(readOnly: false) == 1)
         let result = try await store.commit(
             PageBatch(
@@ -120,7 +120,7 @@ import Testing
         defer { cleanup() }
         // A catalog written before the run history existed (migration v1 only), with data in it.
         let old = try SQLiteCatalog(path: path)
-        try await old.migrate()
+        _ = try await old.migrate()
         _ = try await old.commit(
             PageBatch(
                 source: "kexp",
@@ -135,7 +135,7 @@ import Testing
         try queue.close()
 
         let store = try SQLiteCatalog(path: path)
-        try await store.migrate()
+        _ = try await store.migrate()
         let id = try await store.startRun(RunRecord(source: "kexp", flagsJSON: "{}", startedAt: Date(), status: "running"))
         #expect(id > 0)
         #expect(
@@ -155,7 +155,7 @@ import Testing
             for _ in 0..<4 {
                 group.addTask {
                     let store = try SQLiteCatalog(path: path)
-                    try await store.migrate()
+                    _ = try await store.migrate()
                     await store.close()
                 }
             }
@@ -169,7 +169,7 @@ import Testing
     @Test func usesWriteAheadLogging() async throws {
         defer { cleanup() }
         let store = try SQLiteCatalog(path: path)
-        try await store.migrate()
+        _ = try await store.migrate()
         await store.close()
         let queue = try DatabaseQueue(path: path)
         #expect(try await queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")

@@ -20,7 +20,7 @@ import Testing
     /// would leave it.
     func catalog(songs count: Int) async throws -> SQLiteCatalog {
         let setUp = try SQLiteCatalog(path: path)
-        try await setUp.migrate()
+        _ = try await setUp.migrate()
         await setUp.close()
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in

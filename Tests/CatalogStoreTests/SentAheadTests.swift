@@ -24,7 +24,7 @@ struct SentAheadTests {
         let catalog = try await TestCatalog.make(.postgres)
         defer { catalog.remove() }
         let store = try PostgresCatalog(url: catalog.url, logger: Logger(label: "test"))
-        try await store.migrate()
+        _ = try await store.migrate()
         try await catalog.execute(
             """
             CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
@@ -51,7 +51,7 @@ struct SentAheadTests {
         let catalog = try await TestCatalog.make(.postgres)
         defer { catalog.remove() }
         let store = try PostgresCatalog(url: catalog.url, logger: Logger(label: "test"))
-        try await store.migrate()
+        _ = try await store.migrate()
         // The checkpoint is the page's last statement, sent ahead with its COMMIT.
         try await catalog.execute("ALTER TABLE ingestion_checkpoints ADD CONSTRAINT no_kexp CHECK (source <> 'kexp')")
         let writer = PageWriter(store: store, logger: Logger(label: "test"))
