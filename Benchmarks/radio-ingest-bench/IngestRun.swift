@@ -8,10 +8,10 @@ import PostgresCatalog
 
 /// One ingest of the whole feed into a catalog, through the real engine, adapter and store.
 enum IngestRun {
-    /// What one run measured: its wall time and each page's write time (ms), in order.
+    /// What one run measured: its wall time and its page writes by tenth.
     struct Measured {
         var seconds: Double
-        var pageWrites: [Double]
+        var tenths: Deciles
     }
 
     @discardableResult
@@ -39,7 +39,8 @@ enum IngestRun {
                 peakMemoryMiB()))
         let writes = collector.times.writes.withLock { $0 }
         let fetches = collector.times.fetches.withLock { $0 }
-        print("  " + Deciles(writes).description)
+        let tenths = Deciles(writes)
+        print("  " + tenths.description)
         if let path = argument("--page-times") {
             let ends = collector.times.ends.withLock { $0 }
             let lines = zip(ends, writes).map { String(format: "%.3f %.3f", $0, $1) }
@@ -52,6 +53,6 @@ enum IngestRun {
                 writes.reduce(0, +) / 1000, fetches.reduce(0, +) / 1000, cpuSeconds() - cpuBefore))
         if let error = summary.error { print("  error: \(error)") }
         await store.close()
-        return Measured(seconds: elapsed, pageWrites: writes)
+        return Measured(seconds: elapsed, tenths: tenths)
     }
 }

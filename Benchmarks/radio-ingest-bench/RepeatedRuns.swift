@@ -12,7 +12,8 @@ struct RepeatedRuns {
     struct Run {
         var keyingSeconds: Double?
         var runSeconds: Double?
-        var pageWrites: [Double]?
+        /// Page writes by tenth (a run of at least ten pages).
+        var tenths: Deciles?
     }
 
     private(set) var runs: [Run] = []
@@ -29,7 +30,7 @@ struct RepeatedRuns {
         if !seconds.isEmpty {
             lines.append("  run s: " + Self.list(seconds, "%.2f") + String(format: " (median %.2f)", Self.median(seconds)))
         }
-        let tenths = runs.compactMap(\.pageWrites).filter { $0.count >= 10 }.map(Deciles.init)
+        let tenths = runs.compactMap(\.tenths).filter { $0.means.count == 10 }
         if !tenths.isEmpty {
             let ratios = tenths.map(\.ratio)
             lines.append(

@@ -101,5 +101,5 @@ func measureOnce(_ kind: StoreKind) async throws -> RepeatedRuns.Run {
         keyingSeconds = keying
     }
     let run = try await IngestRun.measure(kind, catalog: catalog, apiRoot: apiRoot, dryRun: dryRun)
-    return RepeatedRuns.Run(keyingSeconds: keyingSeconds, runSeconds: run?.seconds, pageWrites: run?.pageWrites)
+    return RepeatedRuns.Run(keyingSeconds: keyingSeconds, runSeconds: run?.seconds, tenths: run?.tenths)
 }

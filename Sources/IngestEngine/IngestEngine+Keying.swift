@@ -1,6 +1,10 @@
 import Logging
 
 extension IngestEngine {
+    /// How long a keying pass runs before the log says so, unless an engine says otherwise
+    /// (``keyingNoticeAfter``; `radio-ingest migrate` uses it too).
+    public static let keyingNoticeDelay: Duration = .seconds(2)
+
     /// What the log says when a run's keying pass is still going after ``keyingNoticeAfter``.
     public static let keyingNotice =
         "giving the catalog's songs match keys before the first page: a catalog another program filled is keyed once, reading every song (about 10 to 20 s per million songs); Ctrl-C stops it, and the next run goes on from there"
@@ -16,22 +20,33 @@ extension IngestEngine {
     /// The same for a dry run.
     public static let previewInterruptedWhileKeying = "dry run interrupted while working out the catalog's songs' match keys"
 
-    /// Gives the catalog's songs match keys before the walk (``CatalogStore/prepareForMatching(readOnly:)``),
-    /// cancelled by a stop. The first run on a catalog another program filled reads every song,
-    /// which takes seconds per 100,000 songs and logs nothing on its own: when the pass is still
-    /// going after ``keyingNoticeAfter``, the log says what the run is doing, so it does not look
-    /// hung. A keyed catalog (every later run) answers at once and logs nothing.
+    /// Gives the catalog's songs match keys before the walk, saying so when it takes a while
+    /// (``CatalogStore/prepareForMatching(readOnly:noticeAfter:logger:notice:)``), cancelled by a stop.
     func prepareMatching(in store: any CatalogStore, dryRun: Bool, stop: StopSignal, logger: Logger) async throws -> Int {
-        let notice = Task { [keyingNoticeAfter] in
-            try await Task.sleep(for: keyingNoticeAfter)
-            logger.notice(Logger.Message(stringLiteral: dryRun ? Self.previewKeyingNotice : Self.keyingNotice))
+        try await stop.interrupting { [keyingNoticeAfter] in
+            try await store.prepareForMatching(
+                readOnly: dryRun, noticeAfter: keyingNoticeAfter, logger: logger,
+                notice: dryRun ? Self.previewKeyingNotice : Self.keyingNotice)
         }
-        defer { notice.cancel() }
-        return try await stop.interrupting { try await store.prepareForMatching(readOnly: dryRun) }
     }
 
     /// What the log says when a stop ended the run while it keyed the catalog.
     static func interruptedWhileKeying(dryRun: Bool) -> Logger.Message {
         Logger.Message(stringLiteral: dryRun ? previewInterruptedWhileKeying : interruptedWhileKeying)
+    }
+}
+
+extension CatalogStore {
+    /// ``prepareForMatching(readOnly:)``, logging `notice` when the pass is still going after
+    /// `delay`. The first pass over a catalog another program filled reads every song, which
+    /// takes seconds per 100,000 songs and logs nothing on its own, so the caller does not look
+    /// hung; a keyed catalog (every later pass) answers at once and logs nothing.
+    public func prepareForMatching(readOnly: Bool, noticeAfter delay: Duration, logger: Logger, notice: String) async throws -> Int {
+        let announcement = Task {
+            try await Task.sleep(for: delay)
+            logger.notice(Logger.Message(stringLiteral: notice))
+        }
+        defer { announcement.cancel() }
+        return try await prepareForMatching(readOnly: readOnly)
     }
 }

@@ -16,7 +16,7 @@ public struct IngestEngine: Sendable {
     /// Told after every page and when the run ends (a progress display).
     public var progress: (@Sendable (WalkProgress) -> Void)?
     /// How long a keying pass runs before the log says so (``prepareMatching(in:dryRun:stop:logger:)``).
-    public var keyingNoticeAfter: Duration = .seconds(2)
+    public var keyingNoticeAfter: Duration = IngestEngine.keyingNoticeDelay
 
     public init(
         fetcher: PageFetcher = .init(), logger: Logger = Logger(label: "radio-ingest"),

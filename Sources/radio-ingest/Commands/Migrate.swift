@@ -22,15 +22,11 @@ extension RadioIngest {
             let lines = try await database.withStore(readOnly: false, logger: logger, config: try config.load()) { store in
                 let applied = try await store.migrate()
                 let schema = try await store.catalogSchema()
-                // Keying a catalog another program filled reads every song: say so when it takes a while.
-                let notice = Task {
-                    try await Task.sleep(for: .seconds(2))
-                    logger.notice(
+                let keyed = try await store.prepareForMatching(
+                    readOnly: false, noticeAfter: IngestEngine.keyingNoticeDelay, logger: logger,
+                    notice:
                         "giving the catalog's songs match keys: a catalog another program filled is keyed once, reading every song (about 10 to 20 s per million songs)"
-                    )
-                }
-                defer { notice.cancel() }
-                let keyed = try await store.prepareForMatching(readOnly: false)
+                )
                 return ["catalog: \(store.location) (\(store.kind))"]
                     + (applied.isEmpty ? ["nothing to apply: the schema is up to date"] : applied.map { "applied \($0)" })
                     + schema.summary
