@@ -26,7 +26,7 @@ extension PostgresCatalog {
     func withPooledConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await leasing(body)
-        } catch let error as PSQLError where rejectionReason(error) == nil {
+        } catch  where PostgresFailure.isDatabaseFailure(error) && rejectionReason(error) == nil {
             checkServerAgain()
             throw error
         }

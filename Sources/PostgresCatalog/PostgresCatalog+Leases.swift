@@ -29,27 +29,44 @@ extension PostgresCatalog {
 
     public func renewLease(source: String, holder: String, ttl: Duration) async throws -> Bool {
         try await withConnection { connection in
-            try await value(Bool.self, of: Self.renewal(of: LeaseRenewal(source: source, holder: holder, ttl: ttl)), on: connection)
-                ?? false
+            try await value(String.self, of: try Self.renewal(of: LeaseRenewal(source: source, holder: holder, ttl: ttl)), on: connection)
+                == "true"
         }
     }
 
-    /// Extends `lease` only while its holder still holds it; the statement's last column says
-    /// whether it did. `columns` (each followed by a comma) are selected before it.
-    static func renewal(of lease: LeaseRenewal, selecting columns: String = "") -> PostgresQuery {
+    /// Extends a lease only while its holder still holds it; the statement's last column says
+    /// whether it did, as text (`true` or `false`): PostgresNIO's older API labels a prepared
+    /// statement's answers as text while the server sends them in binary, which only text
+    /// columns survive. `columns` (each followed by a comma) are selected before it. Its values
+    /// are ``renewalBinds(_:)``.
+    static func renewalSQL(selecting columns: String = "") -> String {
         """
         WITH lease AS (
-            UPDATE ingestion_leases SET expires_at = now() + \(milliseconds(lease.ttl)) * interval '1 millisecond'
-            WHERE source = \(lease.source) AND holder = \(lease.holder) RETURNING 1
+            UPDATE ingestion_leases SET expires_at = now() + $1::bigint * interval '1 millisecond'
+            WHERE source = $2::text AND holder = $3::text RETURNING 1
         )
-        SELECT \(unescaped: columns)EXISTS (SELECT 1 FROM lease)
+        SELECT \(columns)EXISTS (SELECT 1 FROM lease)::text
         """
     }
 
-    /// Whether a ``renewal(of:selecting:)`` extended the lease.
-    static func renewed(_ result: PostgresQueryResult) throws -> Bool {
-        guard let row = result.rows.first?.makeRandomAccess(), row.count > 0 else { return false }
-        return try row[row.count - 1].decode(Bool.self, context: .default)
+    /// The values of a ``renewalSQL(selecting:)``.
+    static func renewalBinds(_ lease: LeaseRenewal) throws -> PreparedBinds {
+        var binds = PreparedBinds()
+        try binds.append(milliseconds(lease.ttl))
+        try binds.append(lease.source)
+        try binds.append(lease.holder)
+        return binds
+    }
+
+    /// ``renewalSQL(selecting:)`` as a query.
+    static func renewal(of lease: LeaseRenewal) throws -> PostgresQuery {
+        PostgresQuery(unsafeSQL: renewalSQL(), binds: try renewalBinds(lease).bindings)
+    }
+
+    /// Whether a ``renewalSQL(selecting:)`` extended the lease.
+    static func renewed(_ rows: [PostgresRow]) throws -> Bool {
+        guard let row = rows.first?.makeRandomAccess(), row.count > 0 else { return false }
+        return try row[row.count - 1].decode(String.self, context: .default) == "true"
     }
 
     public func releaseLease(source: String, holder: String) async throws {

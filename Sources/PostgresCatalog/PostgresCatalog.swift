@@ -9,17 +9,20 @@ import Synchronization
 
 /// The production catalog: PostgreSQL through PostgresNIO.
 ///
-/// Every SQL value is bound (`PostgresQuery` interpolation); a page's rows travel as one
-/// `json` bind expanded with `json_to_recordset`, so a page costs at most eight statements
-/// whatever its size: begin, planner settings, one look-up (existing plays and songs by MBID,
-/// ISRC and key), song and key insert, conflict look-up (only when another process won a race),
-/// play insert, checkpoint, commit.
+/// Every SQL value is bound (`PostgresQuery` interpolation, or ``PreparedBinds``); a page's rows
+/// travel as one `json` bind expanded with `json_to_recordset`, so a page costs at most eight
+/// statements whatever its size: begin, planner settings, one look-up (existing plays and songs
+/// by MBID, ISRC and key), song and key insert, conflict look-up (only when another process won
+/// a race), play insert, checkpoint, commit. All but the begin and commit are named prepared
+/// statements, parsed and planned once per connection (``PreparedStatements``).
 public final class PostgresCatalog: CatalogStore {
     public let kind = "postgres"
     let client: PostgresClient
     let runTask: Task<Void, Never>
     let logger: Logger
     let state = Mutex(State())
+    /// The page's statements, prepared once per connection.
+    let prepared = PreparedStatements()
 
     struct State {
         var statements = 0
@@ -92,6 +95,39 @@ public final class PostgresCatalog: CatalogStore {
         return try await connection.query(query, logger: logger)
     }
 
+    /// Runs `sql` as a named prepared statement on `connection` (``PreparedStatements``),
+    /// counting it, and returns its rows.
+    func executePrepared(_ sql: String, _ binds: PreparedBinds, on connection: PostgresConnection) async throws -> [PostgresRow] {
+        try await sendPrepared(sql, binds, on: connection).get()
+    }
+
+    /// Sends `sql` as a named prepared statement without waiting for its answer; waits only
+    /// for its preparation, the first time on `connection`. Once prepared statements are off
+    /// (a pooler lost one), sends it as an unnamed statement.
+    func sendPrepared(_ sql: String, _ binds: PreparedBinds, on connection: PostgresConnection) async throws
+        -> EventLoopFuture<[PostgresRow]>
+    {
+        guard prepared.enabled else { return send(PostgresQuery(unsafeSQL: sql, binds: binds.bindings), on: connection).map(\.rows) }
+        try checkOpen(connection)
+        let statement = try await prepared.statement(sql, on: connection)
+        state.withLock { $0.statements += 1 }
+        return statement.execute(binds.values).flatMapErrorThrowing { throw PostgresFailure.fromOlderAPI($0) }
+    }
+
+    /// Runs `body` (a page's transaction) once more with prepared statements off when the
+    /// server did not know one of them (``PreparedStatements``); the failed attempt was rolled back.
+    func retryingUnprepared<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch  where PostgresFailure.isUnknownPreparedStatement(error) && prepared.enabled {
+            prepared.disable()
+            logger.notice(
+                "the database server lost a prepared statement between transactions (a pooler in transaction mode?); statements are parsed each time from now on",
+                metadata: ["ingest.error": "\(PostgresFailure.describe(error))"])
+            return try await body()
+        }
+    }
+
     /// The first column of the first row `query` returns, if any.
     func value<T: PostgresDecodable & Sendable>(_ type: T.Type, of query: PostgresQuery, on connection: PostgresConnection) async throws
         -> T?
@@ -148,8 +184,10 @@ public final class PostgresCatalog: CatalogStore {
         if let lease, mode == .pageWrite {
             // ``indexedOnly`` and the lease's renewal in one statement. The renewed row stays
             // locked until the transaction ends: no other process takes the lease meanwhile.
-            ahead.add(send(Self.renewal(of: lease, selecting: Self.plannerSettings + ", "), on: connection)) { result in
-                guard try Self.renewed(result) else { throw IngestError.lostLease(lease.source) }
+            let renewal = try await sendPrepared(
+                Self.renewalSQL(selecting: Self.plannerSettings + ", "), try Self.renewalBinds(lease), on: connection)
+            ahead.add(renewal) { rows in
+                guard try Self.renewed(rows) else { throw IngestError.lostLease(lease.source) }
             }
         } else if mode == .pageWrite || mode == .pageRead {
             ahead.add(send(Self.indexedOnly, on: connection))
@@ -182,7 +220,7 @@ public final class PostgresCatalog: CatalogStore {
             return try await withPooledConnection(body)
         } catch let error as IngestError {
             throw error
-        } catch let error as PSQLError {
+        } catch  where PostgresFailure.isDatabaseFailure(error) {
             throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
         }
     }
@@ -221,21 +259,7 @@ public final class PostgresCatalog: CatalogStore {
     }
 
     /// A message from the server or the connection, never the SQL or credentials.
-    static func describe(_ error: PSQLError) -> String {
-        if let message = error.serverInfo?[.message] {
-            let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-            return message + state
-        }
-        switch error.code {
-        case .sslUnsupported:
-            return
-                "the server does not offer SSL, which the URL's sslmode requires; use sslmode=disable or prefer, or enable SSL on the server"
-        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
-            return "cannot reach the database server; check the database URL and that the server is running"
-        default:
-            return "database error (\(error.code))"
-        }
-    }
+    static func describe(_ error: any Error) -> String { PostgresFailure.describe(error) }
 
     public func migrate() async throws -> [String] {
         if state.withLock({ $0.migrated }) { return [] }
@@ -339,16 +363,19 @@ public final class PostgresCatalog: CatalogStore {
         // unmapped, so that it can tell a refused row from a failed database.
         do {
             let value = try await withPooledConnection { connection in
-                let ahead = SentAhead()
-                return try await inTransaction(.pageWrite, on: connection, renewing: lease, sendingAhead: ahead) {
-                    try await body(
-                        PostgresSession(
-                            catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: nil, ahead: ahead))
+                try await retryingUnprepared {
+                    let ahead = SentAhead()
+                    return try await inTransaction(.pageWrite, on: connection, renewing: lease, sendingAhead: ahead) {
+                        try await body(
+                            PostgresSession(
+                                catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: nil,
+                                ahead: ahead))
+                    }
                 }
             }
             refreshStatisticsIfGrown()
             return value
-        } catch let error as PSQLError where rejectionReason(error) == nil {
+        } catch  where PostgresFailure.isDatabaseFailure(error) && rejectionReason(error) == nil {
             throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
         }
     }
@@ -358,11 +385,14 @@ public final class PostgresCatalog: CatalogStore {
         let (keys, preview) = state.withLock { ($0.keysTablePresent, $0.previewKeys) }
         guard try await schemaPresent() else { return try await body(EmptyCatalogSession(schema: schema, previewKeys: preview)) }
         return try await withConnection { connection in
-            let ahead = SentAhead()
-            return try await inTransaction(.pageRead, on: connection, sendingAhead: ahead) {
-                try await body(
-                    PostgresSession(
-                        catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: preview, ahead: ahead))
+            try await retryingUnprepared {
+                let ahead = SentAhead()
+                return try await inTransaction(.pageRead, on: connection, sendingAhead: ahead) {
+                    try await body(
+                        PostgresSession(
+                            catalog: self, connection: connection, schema: schema, keysTablePresent: keys, previewKeys: preview,
+                            ahead: ahead))
+                }
             }
         }
     }
@@ -371,15 +401,15 @@ public final class PostgresCatalog: CatalogStore {
     /// its look-up (the tool's lease keeps two runs of one source apart, but not every writer
     /// of the catalog takes it).
     public func isPlayConflict(_ error: any Error) -> Bool {
-        guard let error = error as? PSQLError else { return false }
-        return error.serverInfo?[.sqlState] == "23505" && error.serverInfo?[.tableName] == "external_plays"
+        PostgresFailure.server(.sqlState, of: error) == "23505" && PostgresFailure.server(.tableName, of: error) == "external_plays"
     }
 
     public func rejectionReason(_ error: any Error) -> String? {
-        guard let error = error as? PSQLError, let sqlState = error.serverInfo?[.sqlState] else { return nil }
+        guard let sqlState = PostgresFailure.server(.sqlState, of: error) else { return nil }
         // Classes that speak of the server or the connection, not of a row: 08 connection,
-        // 53 resources, 57 operator intervention, 58 system, XX internal.
-        if ["08", "53", "57", "58", "XX"].contains(String(sqlState.prefix(2))) { return nil }
+        // 53 resources, 57 operator intervention, 58 system, XX internal; and a prepared
+        // statement the server lost (26, ``retryingUnprepared(_:)``).
+        if ["08", "26", "53", "57", "58", "XX"].contains(String(sqlState.prefix(2))) { return nil }
         return Self.describe(error)
     }
 

@@ -5,7 +5,9 @@ import PostgresNIO
 
 /// The PostgreSQL side of a page write: one statement per look-up or insert, values bound as
 /// one JSON document expanded by `json_to_recordset`, column names taken from the
-/// introspected ``CatalogSchema`` (quoted, never from input).
+/// introspected ``CatalogSchema`` (quoted, never from input). The statements every page sends
+/// are named prepared statements (``PreparedStatements``): their SQL casts each parameter and
+/// selects text columns only.
 struct PostgresSession: CatalogSession {
     let catalog: PostgresCatalog
     let connection: PostgresConnection
@@ -22,6 +24,25 @@ struct PostgresSession: CatalogSession {
     func execute(_ query: PostgresQuery) async throws -> PostgresRowSequence {
         do {
             return try await catalog.execute(query, on: connection)
+        } catch {
+            throw await ahead.firstFailure() ?? error
+        }
+    }
+
+    /// Runs `sql` as a named prepared statement (``PreparedStatements``) and returns its rows;
+    /// fails as ``execute(_:)`` does.
+    func executePrepared(_ sql: String, _ binds: PreparedBinds) async throws -> [PostgresRow] {
+        do {
+            return try await catalog.executePrepared(sql, binds, on: connection)
+        } catch {
+            throw await ahead.firstFailure() ?? error
+        }
+    }
+
+    /// Sends `sql` as a named prepared statement without waiting for its answer (``SentAhead``).
+    func sendPreparedAhead(_ sql: String, _ binds: PreparedBinds) async throws {
+        do {
+            ahead.add(try await catalog.sendPrepared(sql, binds, on: connection))
         } catch {
             throw await ahead.firstFailure() ?? error
         }
@@ -71,16 +92,15 @@ struct PostgresSession: CatalogSession {
         let sql =
             "WITH p AS (SELECT $1::text[] AS m, $2::text[] AS i, $3::text[] AS k, $4::text AS src, $5::text[] AS ids) "
             + branches.joined(separator: " UNION ALL ")
-        var bindings = PostgresBindings()
-        bindings.append(mbids)
-        bindings.append(isrcs)
-        bindings.append(keys)
-        bindings.append(source)
-        bindings.append(playIDs)
+        var binds = PreparedBinds()
+        try binds.append(mbids)
+        try binds.append(isrcs)
+        try binds.append(keys)
+        try binds.append(source)
+        try binds.append(playIDs)
         var found = PageLookUp(existing: [:], hits: [])
-        for try await (kind, value, id, artist) in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(
-            (String, String, String, String?).self)
-        {
+        for row in try await executePrepared(sql, binds) {
+            let (kind, value, id, artist) = try row.decode((String, String, String, String?).self)
             switch kind {
             case "p": found.existing[value] = StoredPlay(title: id, artist: artist ?? "")
             case "m": found.hits.append(SongHit(kind: .mbid, value: value, songID: id))
@@ -101,10 +121,12 @@ struct PostgresSession: CatalogSession {
             // The database numbers songs: take numbers from the id's sequence first, so that
             // keys and plays can name the songs in the same statement.
             var numbers: [String] = []
-            for try await number in try await execute(
-                "SELECT nextval(pg_get_serial_sequence('songs', 'id'))::text FROM generate_series(1, \(newSongs.count))"
-            ).decode(String.self) {
-                numbers.append(number)
+            var count = PreparedBinds()
+            try count.append(Int64(newSongs.count))
+            for row in try await executePrepared(
+                "SELECT nextval(pg_get_serial_sequence('songs', 'id'))::text FROM generate_series(1, $1::bigint)", count)
+            {
+                numbers.append(try row.decode(String.self))
             }
             for (i, number) in numbers.enumerated() where i < planned.count {
                 storedID[number] = planned[i].id
@@ -133,7 +155,7 @@ struct PostgresSession: CatalogSession {
                     year integer, mbid text, isrc text, source text)
             ), claimed AS (
                 INSERT INTO radio_ingest_song_keys (song_id, computed_key, match_key, key_version)
-                SELECT id, match_key, match_key, $2 FROM i
+                SELECT id, match_key, match_key, $2::bigint FROM i
                 ON CONFLICT (match_key) DO NOTHING
                 RETURNING song_id
             )
@@ -141,11 +163,12 @@ struct PostgresSession: CatalogSession {
             SELECT \(values.joined(separator: ", ")) FROM i JOIN claimed ON claimed.song_id = i.id
             RETURNING id::text
             """
-        var bindings = PostgresBindings()
-        bindings.append(PostgresPayload.json(planned))
-        bindings.append(SongKey.version)
+        var binds = PreparedBinds()
+        try binds.append(PostgresPayload.json(planned))
+        try binds.append(Int64(SongKey.version))
         var inserted: [String: String] = [:]
-        for try await id in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(String.self) {
+        for row in try await executePrepared(sql, binds) {
+            let id = try row.decode(String.self)
             inserted[storedID[id] ?? id] = id
         }
         catalog.noteInserted(inserted.count, into: .songs)
@@ -170,7 +193,7 @@ struct PostgresSession: CatalogSession {
         guard !rows.isEmpty else { return [] }
         let plays = schema.plays
         var columns = ["source", "source_play_id", "title", "artist", "song_id"]
-        var values = ["$2", "t.source_play_id", "t.title", "t.artist", "t.song_id::\(plays.songIDType)"]
+        var values = ["$2::text", "t.source_play_id", "t.title", "t.artist", "t.song_id::\(plays.songIDType)"]
         for (field, value) in [
             (CatalogSchema.PlayField.album, "t.album"), (.airdate, "t.airdate::timestamptz"), (.mbid, "t.mbid"), (.isrc, "t.isrc"),
             (.year, "t.year"),
@@ -195,17 +218,17 @@ struct PostgresSession: CatalogSession {
                  airdate text, mbid text, isrc text, year integer, song_id text)
             \(checkingConflicts ? "ON CONFLICT (source, source_play_id) DO NOTHING RETURNING source_play_id" : "")
             """
-        var bindings = PostgresBindings()
-        bindings.append(PostgresPayload.json(rows, withIDs: plays.idToGenerate != nil))
-        bindings.append(source)
+        var binds = PreparedBinds()
+        try binds.append(PostgresPayload.json(rows, withIDs: plays.idToGenerate != nil))
+        try binds.append(source)
         guard checkingConflicts else {
-            sendAhead(PostgresQuery(unsafeSQL: sql, binds: bindings))
+            try await sendPreparedAhead(sql, binds)
             catalog.noteInserted(rows.count, into: .plays)
             return Set(rows.map(\.play.sourcePlayID))
         }
         var inserted = Set<String>()
-        for try await id in try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings)).decode(String.self) {
-            inserted.insert(id)
+        for row in try await executePrepared(sql, binds) {
+            inserted.insert(try row.decode(String.self))
         }
         catalog.noteInserted(inserted.count, into: .plays)
         return inserted
@@ -224,18 +247,29 @@ struct PostgresSession: CatalogSession {
         }
         // One statement: the run's counters and the checkpoint.
         let c = run.counters
-        sendAhead(
+        var binds = PreparedBinds()
+        for count in [
+            c.pagesFetched, c.playsSeen, c.trackPlays, c.provenanceInserted, c.songsMatched, c.newSongs, c.skippedInvalid,
+            c.duplicatesSkipped, c.errors,
+        ] {
+            try binds.append(Int64(count))
+        }
+        try binds.append(run.runID)
+        try binds.append(checkpoint.source)
+        try binds.append(checkpoint.cursor)
+        try binds.append(metadata)
+        try await sendPreparedAhead(
             """
             WITH progress AS (
-                UPDATE ingestion_runs SET pages_fetched = \(c.pagesFetched), plays_seen = \(c.playsSeen), track_plays = \(c.trackPlays),
-                    provenance_inserted = \(c.provenanceInserted), songs_matched = \(c.songsMatched), new_songs = \(c.newSongs),
-                    skipped_invalid = \(c.skippedInvalid), duplicates_skipped = \(c.duplicatesSkipped), errors = \(c.errors)
-                WHERE id = \(run.runID)
+                UPDATE ingestion_runs SET pages_fetched = $1::bigint, plays_seen = $2::bigint, track_plays = $3::bigint,
+                    provenance_inserted = $4::bigint, songs_matched = $5::bigint, new_songs = $6::bigint,
+                    skipped_invalid = $7::bigint, duplicates_skipped = $8::bigint, errors = $9::bigint
+                WHERE id = $10::bigint
             )
             INSERT INTO ingestion_checkpoints (source, cursor, metadata, updated_at)
-            VALUES (\(checkpoint.source), \(checkpoint.cursor), \(metadata)::jsonb, now())
+            VALUES ($11::text, $12::text, $13::text::jsonb, now())
             ON CONFLICT (source) DO UPDATE SET cursor = EXCLUDED.cursor, metadata = EXCLUDED.metadata, updated_at = now()
-            """)
+            """, binds)
     }
 
     func recordFailures(_ failures: [FailedPlay]) async throws {

@@ -15,14 +15,19 @@ import Synchronization
 ///   a rollback, so nothing of it is kept; ``firstFailure()`` gives the real reason.
 final class SentAhead: Sendable {
     private struct Answer {
-        let result: EventLoopFuture<PostgresQueryResult>
-        let check: (@Sendable (PostgresQueryResult) throws -> Void)?
+        let result: EventLoopFuture<[PostgresRow]>
+        let check: (@Sendable ([PostgresRow]) throws -> Void)?
     }
 
     private let answers = Mutex<[Answer]>([])
 
     /// Adds a statement's answer to come; `check` (if any) must pass before the transaction commits.
-    func add(_ result: EventLoopFuture<PostgresQueryResult>, check: (@Sendable (PostgresQueryResult) throws -> Void)? = nil) {
+    func add(_ result: EventLoopFuture<PostgresQueryResult>, check: (@Sendable ([PostgresRow]) throws -> Void)? = nil) {
+        add(result.map(\.rows), check: check)
+    }
+
+    /// Adds a prepared statement's answer to come (``PreparedStatements``).
+    func add(_ result: EventLoopFuture<[PostgresRow]>, check: (@Sendable ([PostgresRow]) throws -> Void)? = nil) {
         answers.withLock { $0.append(Answer(result: result, check: check)) }
     }
 
@@ -33,8 +38,8 @@ final class SentAhead: Sendable {
         let sent = answers.withLock { $0 }
         guard let last = sent.lastIndex(where: { $0.check != nil }) else { return }
         for answer in sent[...last] {
-            let result = try await answer.result.get()
-            try answer.check?(result)
+            let rows = try await answer.result.get()
+            try answer.check?(rows)
         }
     }
 
