@@ -26,7 +26,7 @@ extension PostgresCatalog {
     func withPooledConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await leasing(body)
-        } catch  where PostgresFailure.isDatabaseFailure(error) && rejectionReason(error) == nil {
+        } catch let error where PostgresFailure.isDatabaseFailure(error) && rejectionReason(error) == nil {
             checkServerAgain()
             throw error
         }

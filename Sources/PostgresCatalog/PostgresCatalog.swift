@@ -119,7 +119,7 @@ public final class PostgresCatalog: CatalogStore {
     func retryingUnprepared<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch  where PostgresFailure.isUnknownPreparedStatement(error) && prepared.enabled {
+        } catch let error where PostgresFailure.isUnknownPreparedStatement(error) && prepared.enabled {
             prepared.disable()
             logger.notice(
                 "the database server lost a prepared statement between transactions (a pooler in transaction mode?); statements are parsed each time from now on",
@@ -220,7 +220,7 @@ public final class PostgresCatalog: CatalogStore {
             return try await withPooledConnection(body)
         } catch let error as IngestError {
             throw error
-        } catch  where PostgresFailure.isDatabaseFailure(error) {
+        } catch let error where PostgresFailure.isDatabaseFailure(error) {
             throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
         }
     }
@@ -375,7 +375,7 @@ public final class PostgresCatalog: CatalogStore {
             }
             refreshStatisticsIfGrown()
             return value
-        } catch  where PostgresFailure.isDatabaseFailure(error) && rejectionReason(error) == nil {
+        } catch let error where PostgresFailure.isDatabaseFailure(error) && rejectionReason(error) == nil {
             throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
         }
     }
