@@ -115,15 +115,18 @@ public final class PostgresCatalog: CatalogStore {
     }
 
     /// Runs `body` (a page's transaction) once more with prepared statements off when the
-    /// server did not know one of them (``PreparedStatements``); the failed attempt was rolled back.
+    /// server did not know one of them (``PreparedStatements``); the failed attempt was rolled
+    /// back. The first such failure turns them off and says so; a page of another run that
+    /// failed the same way meanwhile is retried too.
     func retryingUnprepared<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error where PostgresFailure.isUnknownPreparedStatement(error) && prepared.enabled {
-            prepared.disable()
-            logger.notice(
-                "the database server lost a prepared statement between transactions (a pooler in transaction mode?); statements are parsed each time from now on",
-                metadata: ["ingest.error": "\(PostgresFailure.describe(error))"])
+        } catch let error where PostgresFailure.isUnknownPreparedStatement(error) {
+            if prepared.disable() {
+                logger.notice(
+                    "the database server lost a prepared statement between transactions (a pooler in transaction mode?); statements are parsed each time from now on",
+                    metadata: ["ingest.error": "\(PostgresFailure.describe(error))"])
+            }
             return try await body()
         }
     }

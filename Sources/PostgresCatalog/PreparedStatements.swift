@@ -57,11 +57,14 @@ final class PreparedStatements: Sendable {
     /// Whether statements are prepared (until ``disable()``).
     var enabled: Bool { state.withLock { $0.enabled } }
 
-    /// Parses every statement each time from now on.
-    func disable() {
-        state.withLock {
-            $0.enabled = false
-            $0.prepared = [:]
+    /// Parses every statement each time from now on; says whether they were on until now.
+    @discardableResult
+    func disable() -> Bool {
+        state.withLock { state in
+            let wasEnabled = state.enabled
+            state.enabled = false
+            state.prepared = [:]
+            return wasEnabled
         }
     }
 
