@@ -109,9 +109,9 @@ public final class PostgresCatalog: CatalogStore {
     {
         guard prepared.enabled else { return send(PostgresQuery(unsafeSQL: sql, binds: binds.bindings), on: connection).map(\.rows) }
         try checkOpen(connection)
-        let statement = try await prepared.statement(sql, on: connection)
+        let answer = try await prepared.send(sql, binds, on: connection)
         state.withLock { $0.statements += 1 }
-        return statement.execute(binds.values).flatMapErrorThrowing { throw PostgresFailure.fromOlderAPI($0) }
+        return answer
     }
 
     /// Runs `body` (a page's transaction) once more with prepared statements off when the
@@ -224,7 +224,7 @@ public final class PostgresCatalog: CatalogStore {
         } catch let error as IngestError {
             throw error
         } catch let error where PostgresFailure.isDatabaseFailure(error) {
-            throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
+            throw IngestError.storage("PostgreSQL: \(PostgresFailure.describe(error))")
         }
     }
 
@@ -253,16 +253,13 @@ public final class PostgresCatalog: CatalogStore {
                 ).get()
                 try? await connection.close()
             } catch let error as PSQLError {
-                throw IngestError.storage("PostgreSQL\(target) refused the connection: \(Self.describe(error))")
+                throw IngestError.storage("PostgreSQL\(target) refused the connection: \(PostgresFailure.describe(error))")
             } catch {
                 throw IngestError.storage("cannot connect to the PostgreSQL server\(target): \(error)")
             }
         }
         state.withLock { $0.reachable = true }
     }
-
-    /// A message from the server or the connection, never the SQL or credentials.
-    static func describe(_ error: any Error) -> String { PostgresFailure.describe(error) }
 
     public func migrate() async throws -> [String] {
         if state.withLock({ $0.migrated }) { return [] }
@@ -379,7 +376,7 @@ public final class PostgresCatalog: CatalogStore {
             refreshStatisticsIfGrown()
             return value
         } catch let error where PostgresFailure.isDatabaseFailure(error) && rejectionReason(error) == nil {
-            throw IngestError.storage("PostgreSQL: \(Self.describe(error))")
+            throw IngestError.storage("PostgreSQL: \(PostgresFailure.describe(error))")
         }
     }
 
@@ -413,7 +410,7 @@ public final class PostgresCatalog: CatalogStore {
         // 53 resources, 57 operator intervention, 58 system, XX internal; and a prepared
         // statement the server lost (26, ``retryingUnprepared(_:)``).
         if ["08", "26", "53", "57", "58", "XX"].contains(String(sqlState.prefix(2))) { return nil }
-        return Self.describe(error)
+        return PostgresFailure.describe(error)
     }
 
     /// Whether the catalog tables exist; a dry run against an empty database treats it as an

@@ -4,7 +4,7 @@ import PostgresNIO
 /// Statements sent as queries fail with `PSQLError`; named prepared statements go through
 /// PostgresNIO's older API (``PreparedStatements``), which reports a server's refusal as
 /// `PostgresError.server` and a lost connection as another `PostgresError` (or the channel's own
-/// error, which ``PostgresCatalog/sendPrepared(_:_:on:)`` turns into one).
+/// error, which ``PreparedStatements/send(_:_:on:)`` turns into one).
 enum PostgresFailure {
     enum Field {
         case sqlState, message, tableName

@@ -19,30 +19,26 @@ struct PostgresSession: CatalogSession {
     /// The transaction's statements sent without waiting for their answers.
     let ahead: SentAhead
 
-    /// Runs `query` and waits for its answer. When it fails because a statement sent ahead
-    /// failed first (the transaction is aborted), that statement's error is thrown instead.
+    /// Runs `query` and waits for its answer; fails as ``reportingFirstFailure(_:)`` says.
     func execute(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        do {
-            return try await catalog.execute(query, on: connection)
-        } catch {
-            throw await ahead.firstFailure() ?? error
-        }
+        try await reportingFirstFailure { try await catalog.execute(query, on: connection) }
     }
 
-    /// Runs `sql` as a named prepared statement (``PreparedStatements``) and returns its rows;
-    /// fails as ``execute(_:)`` does.
+    /// Runs `sql` as a named prepared statement (``PreparedStatements``) and returns its rows.
     func executePrepared(_ sql: String, _ binds: PreparedBinds) async throws -> [PostgresRow] {
-        do {
-            return try await catalog.executePrepared(sql, binds, on: connection)
-        } catch {
-            throw await ahead.firstFailure() ?? error
-        }
+        try await reportingFirstFailure { try await catalog.executePrepared(sql, binds, on: connection) }
     }
 
     /// Sends `sql` as a named prepared statement without waiting for its answer (``SentAhead``).
     func sendPreparedAhead(_ sql: String, _ binds: PreparedBinds) async throws {
+        try await reportingFirstFailure { ahead.add(try await catalog.sendPrepared(sql, binds, on: connection)) }
+    }
+
+    /// Runs `body`; when it fails because a statement sent ahead failed first (the transaction
+    /// is aborted), that statement's error is thrown instead.
+    func reportingFirstFailure<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            ahead.add(try await catalog.sendPrepared(sql, binds, on: connection))
+            return try await body()
         } catch {
             throw await ahead.firstFailure() ?? error
         }

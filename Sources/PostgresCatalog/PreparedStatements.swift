@@ -30,7 +30,7 @@ struct PreparedBinds: Sendable {
 
 /// The statements a page sends every time, prepared once per connection and then executed by
 /// name: the server parses and plans each once per connection instead of once per page (about
-/// a tenth of a page's time).
+/// 15% of a backfill's time, docs/performance.md).
 ///
 /// PostgresNIO's `PostgresPreparedStatement` takes SQL fixed at compile time, and a page's SQL
 /// follows the catalog's detected columns; its older `prepare(query:)` takes any SQL. That API
@@ -68,9 +68,15 @@ final class PreparedStatements: Sendable {
         }
     }
 
-    /// `sql` prepared on `connection`: prepared now the first time (one round trip), so that a
-    /// statement executed by name is never written before its preparation.
-    func statement(_ sql: String, on connection: PostgresConnection) async throws -> PreparedQuery {
+    /// Sends `sql` with `binds` by name on `connection`, without waiting for its answer. The
+    /// first time on `connection` it is prepared first (one round trip), so that a statement
+    /// executed by name is never written before its preparation. Failures come as PostgresNIO's
+    /// older API reports them, the channel's own errors turned into `PostgresError` (``PostgresFailure``).
+    func send(_ sql: String, _ binds: PreparedBinds, on connection: PostgresConnection) async throws -> EventLoopFuture<[PostgresRow]> {
+        try await statement(sql, on: connection).execute(binds.values).flatMapErrorThrowing { throw PostgresFailure.fromOlderAPI($0) }
+    }
+
+    private func statement(_ sql: String, on connection: PostgresConnection) async throws -> PreparedQuery {
         let key = Key(connection: connection.id, sql: sql)
         if let known = state.withLock({ $0.prepared[key] }) { return known.query }
         let query: PreparedQuery
