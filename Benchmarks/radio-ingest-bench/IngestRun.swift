@@ -32,8 +32,9 @@ enum IngestRun {
         let statements = (store as? PostgresCatalog).map { Double($0.statementCount - statementsBefore) / Double(max(c.pagesFetched, 1)) }
         print(
             String(
-                format: "%@%@: %@ — %d pages, %d plays stored in %.2f s = %.0f plays/s%@, peak memory %.0f MiB",
-                kind.rawValue, dryRun ? " (dry run)" : "", summary.status.rawValue, c.pagesFetched, c.provenanceInserted, elapsed,
+                format: "%@%@: %@ — %d pages, %d plays %@ in %.2f s = %.0f plays/s%@, peak memory %.0f MiB",
+                kind.rawValue, dryRun ? " (dry run)" : "", summary.status.rawValue, c.pagesFetched, c.provenanceInserted,
+                dryRun ? "previewed (none stored)" : "stored", elapsed,
                 Double(c.trackPlays) / elapsed,
                 statements.map { String(format: ", %.2f SQL statements per page (incl. run bookkeeping)", $0) } ?? "",
                 peakMemoryMiB()))
