@@ -5,7 +5,7 @@ import IngestEngine
 
 extension SQLiteCatalog {
     public func prepareForMatching(readOnly: Bool) async throws -> Int {
-        let (_, keysTable) = try await detectedLayout()
+        let keysTable = try await detectedLayout().keysTable
         let hasSongs = try await guarded { try await writer.read { try $0.tableExists("songs") } }
         guard hasSongs else { return 0 }
         let previewOnly = readOnly || self.readOnly

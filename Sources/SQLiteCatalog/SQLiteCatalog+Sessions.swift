@@ -8,16 +8,19 @@ extension SQLiteCatalog {
         try await detectedLayout().schema
     }
 
-    /// The layout and whether the key table exists, read once.
-    func detectedLayout() async throws -> (schema: CatalogSchema, keysTable: Bool) {
+    /// The layout, whether the key table exists, and whether the catalog's tables do at all (a
+    /// file that is still empty has none until the first real run), read once.
+    func detectedLayout() async throws -> Layout {
         if let known = detected.withLock({ $0 }) { return known }
         let names = columnNames
         let layout = try await guarded {
-            try await writer.read { db -> (CatalogSchema, Bool) in
-                guard try db.tableExists("songs"), try db.tableExists("external_plays") else { return (.toolDefault, false) }
+            try await writer.read { db -> Layout in
+                guard try db.tableExists("songs"), try db.tableExists("external_plays") else {
+                    return Layout(schema: .toolDefault, keysTable: false, catalogPresent: false)
+                }
                 let schema = try CatalogSchema.detect(
                     songs: try Self.columns(of: "songs", in: db), plays: try Self.columns(of: "external_plays", in: db), names: names)
-                return (schema, try db.tableExists("radio_ingest_song_keys"))
+                return Layout(schema: schema, keysTable: try db.tableExists("radio_ingest_song_keys"), catalogPresent: true)
             }
         }
         detected.withLock { $0 = layout }
@@ -41,7 +44,7 @@ extension SQLiteCatalog {
     public func withWriteSession<T: Sendable>(renewing lease: LeaseRenewal?, _ body: (any CatalogSession) async throws -> T) async throws
         -> T
     {
-        let (schema, _) = try await detectedLayout()
+        let schema = try await detectedLayout().schema
         return try await gate.withLock {
             try await guarded { try await writer.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") } }
             do {
@@ -64,9 +67,12 @@ extension SQLiteCatalog {
     }
 
     public func withReadSession<T: Sendable>(_ body: (any CatalogSession) async throws -> T) async throws -> T {
-        let (schema, keysTable) = try await detectedLayout()
+        let layout = try await detectedLayout()
         let preview = previewKeys.withLock { $0 }
-        return try await body(SQLiteSession(writer: writer, access: .read, schema: schema, keysTable: keysTable, previewKeys: preview))
+        // An empty file (made by `touch`, or opened but never written): nothing is stored yet.
+        guard layout.catalogPresent else { return try await body(EmptyCatalogSession(schema: layout.schema, previewKeys: preview)) }
+        return try await body(
+            SQLiteSession(writer: writer, access: .read, schema: layout.schema, keysTable: layout.keysTable, previewKeys: preview))
     }
 
     /// Rolls back the open transaction with the blocking writer call, not the async one: a

@@ -21,8 +21,15 @@ public final class SQLiteCatalog: CatalogStore {
     let readOnly: Bool
     /// Keys a preview computed for songs without one (``ScratchPreviewKeys``).
     let previewKeys = Mutex<ScratchPreviewKeys?>(nil)
-    /// The layout found at start, and whether the tool's key table exists.
-    let detected = Mutex<(schema: CatalogSchema, keysTable: Bool)?>(nil)
+    /// What the file holds, found at start (``detectedLayout()``).
+    struct Layout: Sendable {
+        var schema: CatalogSchema
+        /// Whether the tool's key table exists.
+        var keysTable: Bool
+        /// Whether the catalog's tables exist (an empty file has none until the first real run).
+        var catalogPresent: Bool
+    }
+    let detected = Mutex<Layout?>(nil)
     /// Explicit column names by role, from the config's `catalog` section.
     let columnNames: [String: String]
     /// Held by every write of this process: a page's transaction spans several writer calls.

@@ -190,4 +190,25 @@ import Testing
         await store.close()
         #expect(!FileManager.default.fileExists(atPath: path))
     }
+
+    @Test func aDryRunOnAnEmptyFilePreviewsAnEmptyCatalogAndLeavesTheFileEmpty() async throws {
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let store = try SQLiteCatalog(path: path, readOnly: true)
+        let dispositions = try await store.preview(
+            PageBatch(
+                source: "kexp",
+                plays: [
+                    Play(sourcePlayID: "1", title: "T", artist: "A", airdate: Date()),
+                    Play(sourcePlayID: "2", title: "T", artist: "A", airdate: Date()),
+                ], checkpoint: Checkpoint(source: "kexp")))
+        await store.close()
+        // Both plays would be stored, the first creating the song the second matches; before,
+        // the look-up failed with "no such table: external_plays".
+        guard dispositions.count == 2, case .newSong(let song) = dispositions[0] else {
+            Issue.record("expected a new song first: \(dispositions)")
+            return
+        }
+        #expect(dispositions[1] == .linkedToNewSong(songID: song))
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
+    }
 }
