@@ -165,6 +165,23 @@ public struct PageFetcher: Sendable {
             default: return "\(error)"
             }
         }
+        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first {
+            return "\(describe(first.error)) (\(connection.host):\(connection.port))"
+        }
+        // NIO's own words read "connection reset (error set): Connection refused) (errno: 111)".
+        if let io = error as? IOError, let words = describe(errno: io.errnoCode) { return words }
         return "\(error)"
+    }
+
+    /// A socket error in the operator's words, for the errors a fetch meets.
+    static func describe(errno code: CInt) -> String? {
+        switch code {
+        case ECONNREFUSED: "connection refused: nothing listens there (is the server up, and is the port right?)"
+        case ECONNRESET: "connection reset by the server"
+        case ETIMEDOUT: "timed out"
+        case EHOSTUNREACH: "host unreachable"
+        case ENETUNREACH: "network unreachable"
+        default: nil
+        }
     }
 }

@@ -58,6 +58,10 @@ public final class SQLiteCatalog: CatalogStore {
             // Readers keep the default, so memory stays flat however many the pool opens.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)") }
         }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw IngestError.storage("\(path) is a directory, not a catalog file; choose a file with --database-url sqlite:PATH")
+        }
         do {
             if readOnly && !FileManager.default.fileExists(atPath: path) {
                 let memory = try DatabaseQueue()

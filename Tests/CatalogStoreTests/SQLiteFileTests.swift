@@ -191,7 +191,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    @Test(arguments: [false, true])
+    func refusesADirectoryNamingIt(readOnly: Bool) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        defer { cleanup() }
+        #expect {
+            _ = try SQLiteCatalog(path: path, readOnly: readOnly)
+        } throws: { error in
+            // SQLite's own words were "disk I/O error".
+            (error as? IngestError)?.message == "\(path) is a directory, not a catalog file; choose a file with --database-url sqlite:PATH"
+        }
+    }
+
     @Test func aDryRunOnAnEmptyFilePreviewsAnEmptyCatalogAndLeavesTheFileEmpty() async throws {
+        defer { cleanup() }
         #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let store = try SQLiteCatalog(path: path, readOnly: true)
         let dispositions = try await store.preview(

@@ -114,6 +114,23 @@ import Testing
         #expect(sleeps.recorded.isEmpty, "a name that does not resolve is not retried")
     }
 
+    @Test func aRefusedConnectionIsRetriedThenNamedInTheOperatorsWords() async throws {
+        // A port bound but not listening: connecting is refused, and no other test can take it.
+        let port = try #require(BoundPort())
+        defer { port.close() }
+        let url = URL(string: "http://127.0.0.1:\(port.number)/v2")!
+        let catalog = try await TestCatalog.make(.sqlite)
+        defer { catalog.remove() }
+        let sleeps = SleepRecorder()
+        let fetcher = PageFetcher(timeout: .seconds(10)) { sleeps.record($0) }
+        let summary = await IngestEngine(fetcher: fetcher).run(
+            KEXPAdapter(baseURL: url), into: try catalog.open(readOnly: true), options: .fast(dryRun: true))
+        #expect(summary.status == .failed)
+        #expect(summary.error?.contains("connection refused: nothing listens there") == true, "\(summary.error ?? "")")
+        #expect(summary.error?.contains("errno") == false, "\(summary.error ?? "")")
+        #expect(sleeps.recorded.count == 3, "a refused connection may be a server restarting: retried")
+    }
+
     @Test(arguments: StoreKind.available)
     func aNextLinkThatRepeatsAFetchedPageStopsTheWalkInsteadOfLooping(kind: StoreKind) async throws {
         let server = try await FakeStationServer.start { request in
@@ -204,4 +221,33 @@ import Testing
             #expect(summary.counters.errors == 0)
         }
     }
+}
+
+/// A TCP port on 127.0.0.1 bound and never listened on: connections to it are refused.
+struct BoundPort {
+    let descriptor: Int32
+    let number: Int
+
+    init?() {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            Glibc.close(descriptor)
+            return nil
+        }
+        self.descriptor = descriptor
+        number = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { Glibc.close(descriptor) }
 }
