@@ -54,13 +54,23 @@ public final class PostgresCatalog: CatalogStore {
         var configuration = parsed.clientConfiguration
         configuration.options.maximumConnections = 4
         configuration.options.connectTimeout = .seconds(10)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Self.poolLogger(logger))
         self.client = client
         self.logger = logger
         self.endpoint = configuration.host.map { ($0, configuration.port ?? 5432) }
         self.location = PostgresURL.redacted(url)
         self.probeConfiguration = try? parsed.connectionConfiguration()
         self.runTask = Task { await client.run() }
+    }
+
+    /// The connection pool's own logger: its notices and worse always, its info lines only at
+    /// `debug` or `trace`. At `info` (the default) a server that goes away otherwise logs a raw
+    /// `Connection creation failed … (errno: 111)` for every reconnect attempt, beside the run's
+    /// own clear error.
+    static func poolLogger(_ logger: Logger) -> Logger {
+        var pool = logger
+        if pool.logLevel == .info { pool.logLevel = .notice }
+        return pool
     }
 
     /// Waits for `task` for at most `limit`, then cancels it (a refresh waiting for a server
