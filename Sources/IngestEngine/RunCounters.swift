@@ -61,9 +61,11 @@ public struct RunCounters: Sendable, Equatable, Codable {
         for disposition in dispositions {
             switch disposition {
             case .duplicate: duplicatesSkipped += 1
-            case .matched: songsMatched += 1; provenanceInserted += 1
+            // A play linked to a song an earlier play created is a match, as /metrics counts it:
+            // then `provenanceInserted == songsMatched + newSongs`, and a dry run (where every
+            // later play of a new song is linked) counts what the real run will.
+            case .matched, .linkedToNewSong: songsMatched += 1; provenanceInserted += 1
             case .newSong: newSongs += 1; provenanceInserted += 1
-            case .linkedToNewSong: provenanceInserted += 1
             case .failed: errors += 1
             }
         }

@@ -168,6 +168,23 @@ import Testing
         }
     }
 
+    @Test("the counters add up, and a dry run counts what the real run then does", arguments: StoreKind.available)
+    func countersAddUpAndADryRunForetellsTheRun(kind: StoreKind) async throws {
+        // 120 songs over 600 plays: a page plays some songs twice, the second play linked to the
+        // song the first one creates (counted as matched, as /metrics counts it).
+        try await Harness.scoped(try await Harness.make(kind)) { h in
+            if kind == .postgres { try await h.catalog.open().migrate() }
+            let preview = try await h.run(.fast(dryRun: true))
+            let real = try await h.run(.fast())
+            for counters in [preview.counters, real.counters] {
+                #expect(counters.provenanceInserted == counters.songsMatched + counters.newSongs, "\(counters)")
+            }
+            #expect(preview.counters == real.counters)
+            #expect(real.counters.newSongs == (try await h.count("songs")))
+            #expect(real.counters.provenanceInserted == (try await h.count("external_plays")))
+        }
+    }
+
     @Test("11. new songs without embeddings are logged for follow-up backfill", arguments: StoreKind.available)
     func newSongsAreQueuedForEmbedding(kind: StoreKind) async throws {
         try await Harness.scoped(try await Harness.make(kind)) { h in
