@@ -23,7 +23,7 @@ import Testing
         ["kexp", "--start-date", "2025-02-30"], ["kexp", "--start-date", "2025-04-31"], ["kexp", "--start-date", "2025-02-29"],
         ["kexp", "--start-date", "0000-01-01"], ["kexp", "--base-url", "ftp://x"], ["kexp", "--database-url", "file.sqlite"],
         ["kexp", "--lookback", "soon"], ["embedding-queue", "--limit=-1"], ["runs", "--limit", "-5"], ["status", "nosuch"],
-        ["runs", "nosuch"], ["failed", "list", "--limit", "0"],
+        ["runs", "nosuch"], ["failed", "list", "--limit", "0"], ["kexp", "--start-date", "2999-01-01"],
     ])
     func badUsageExitsWith64AndSaysWhy(arguments: [String]) async throws {
         let directory = try CLI.temporaryDirectory()
@@ -41,6 +41,7 @@ import Testing
             (["kexp", "--database-url", "file.sqlite"], "write sqlite:file.sqlite"),
             (["runs", "--limit", "-5"], "--limit must be at least 1"),
             (["status", "nosuch"], "no source named 'nosuch'; known:"),
+            (["kexp", "--start-date", "2999-01-01"], "--start-date '2999-01-01' is in the future"),
         ]
         for (arguments, words) in cases {
             let result = try await CLI.run(arguments, directory: directory)

@@ -81,6 +81,10 @@ struct RunFlags: ParsableArguments {
         if let start = window.start, let end = window.end, start >= end {
             throw ValidationError("--start-date must be before --end-date")
         }
+        // A start after now (a typo for the year, say) would end the run at once as `complete`.
+        if let start = window.start, start > Date() {
+            throw ValidationError("--start-date '\(startDate ?? "")' is in the future: nothing has aired there yet")
+        }
         let limits = incremental || limit != nil || pageLimit != nil || window != .unbounded
         return RunOptions(
             dryRun: dryRun,
