@@ -26,6 +26,28 @@ import Testing
         #expect(kexp.schedule == .init(every: .seconds(900), jitter: .seconds(60)))
     }
 
+    @Test(arguments: [
+        ("postgres://ingest:hunter2@db/catalog", true), ("${DATABASE_URL:-postgres://u:hunter2@db/catalog}", true),
+        ("postgres://ingest:${PGPASSWORD}@db/catalog", false), ("${DATABASE_URL}", false), ("postgres://ingest@db/catalog", false),
+        ("postgres://db:5432/catalog?application_name=a@b", false), ("sqlite:catalog.sqlite", false),
+    ])
+    func aPasswordWrittenInTheFileIsWarnedOfWithoutRepeatingIt(url: String, warned: Bool) throws {
+        let config = try ConfigLoader(knownAdapters: ["kexp"], environment: ["DATABASE_URL": "sqlite:x", "PGPASSWORD": "pw"]).parse(
+            """
+            database:
+              url: \(url)
+            sources:
+              kexp: { adapter: kexp }
+            """, path: "c.yaml")
+        #expect(config.warnings.count == (warned ? 1 : 0))
+        if warned {
+            #expect(
+                config.warnings.first?.hasPrefix("c.yaml:2:8: database.url has a password written in the file") == true,
+                "\(config.warnings)")
+            #expect(config.warnings.first?.contains("hunter2") == false)
+        }
+    }
+
     @Test func twoEntriesMayShareAnAdapterAndDefaultsApply() throws {
         let config = try loader.parse(
             """

@@ -65,7 +65,16 @@ public struct ConfigLoader {
         }
         if let database = top["database"] {
             let fields = try reader.mapping(database.value, key: "database", allowed: ["url"])
-            config.databaseURL = try fields["url"].map { try reader.string($0.value, key: "database.url") }
+            if let url = fields["url"] {
+                config.databaseURL = try reader.string(url.value, key: "database.url")
+                if case .scalar(let raw) = url.value, Self.writesPassword(raw.string) {
+                    config.warnings.append(
+                        reader.error(
+                            url.value, key: "database.url",
+                            "has a password written in the file; put it in the environment instead, such as url: ${DATABASE_URL}"
+                        ).message)
+                }
+            }
         }
         if let catalog = top["catalog"] {
             let fields = try reader.mapping(catalog.value, key: "catalog", allowed: ["columns"])
@@ -175,6 +184,18 @@ public struct ConfigLoader {
             let node = top.first(where: { $0.key.string == "adapters_dir" })?.value
         else { return nil }
         return try adaptersDirectory(node, configPath: path, reader: NodeReader(path: path, environment: environment))
+    }
+
+    /// Whether a database URL as written in the file (before `${VAR}`s are filled) holds a
+    /// password of its own: `postgres://user:pw@host/db`, not `postgres://user:${PW}@host/db`.
+    static func writesPassword(_ url: String) -> Bool {
+        guard let scheme = url.range(of: "://") else { return false }
+        let authority = url[scheme.upperBound...].prefix { !"/?#".contains($0) }
+        guard let at = authority.lastIndex(of: "@") else { return false }
+        let userInfo = authority[..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return false }
+        let password = userInfo[userInfo.index(after: colon)...]
+        return !password.isEmpty && !password.contains("${")
     }
 
     static func adaptersDirectory(_ node: Node, configPath: String, reader: NodeReader) throws -> URL {

@@ -24,6 +24,9 @@ public struct IngestConfig: Sendable, Equatable {
     /// `catalog.columns`: the catalog's `songs` columns by role (`created`, `updated`, `mbid`,
     /// ...) where detection does not recognise their names.
     public var catalogColumns: [String: String] = [:]
+    /// What the file does that works but should not (a password written in it), each naming
+    /// file, line and column; the CLI prints them.
+    public var warnings: [String] = []
 
     /// The entry named `name`.
     public func source(named name: String) -> SourceConfig? {

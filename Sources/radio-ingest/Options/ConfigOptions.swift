@@ -26,7 +26,7 @@ struct ConfigOptions: ParsableArguments {
     /// The config, or `nil` when none is given or found; a broken one is a usage error.
     func load() throws -> IngestConfig? {
         guard let path = resolvedPath else { return nil }
-        return try usage {
+        let config = try usage {
             let catalog = AdapterCatalog.current
             return try ConfigLoader(
                 knownAdapters: Set(catalog.entries.map(\.name)),
@@ -34,6 +34,8 @@ struct ConfigOptions: ParsableArguments {
                     uniqueKeysWithValues: catalog.entries.map { entry in (entry.name, { try entry.validate($0) }) })
             ).load(path: path)
         }
+        for warning in config.warnings { FileHandleOutput.standardError("radio-ingest: warning: \(warning)") }
+        return config
     }
 
     /// The config, required.
