@@ -42,6 +42,7 @@ import Testing
             (["runs", "--limit", "-5"], "--limit must be at least 1"),
             (["status", "nosuch"], "no source named 'nosuch'; known:"),
             (["kexp", "--start-date", "2999-01-01"], "--start-date '2999-01-01' is in the future"),
+            (["kexp", "--start-date", "2025-02-01", "--end-date", "2025-01-01"], "See 'radio-ingest kexp --help'"),
         ]
         for (arguments, words) in cases {
             let result = try await CLI.run(arguments, directory: directory)

@@ -57,7 +57,15 @@ struct SourceCommand<Slot: AdapterSlot>: AsyncParsableCommand {
         if let baseURL = flags.baseURL { settings.baseURL = URL(string: baseURL) }
         settings.options.merge(try AdapterArguments.parse(adapterArguments, for: adapterEntry)) { $1 }
         let adapter = try usage { try adapterEntry.make(settings) }
-        var options = try flags.runOptions(timeZone: adapter.timeZone, base: entry)
+        var options: RunOptions
+        do {
+            options = try flags.runOptions(timeZone: adapter.timeZone, base: entry)
+        } catch let error as ValidationError {
+            // Thrown from `run`, ArgumentParser would point at the top-level help.
+            FileHandleOutput.standardError(
+                "Error: \(error.message)\n  See 'radio-ingest \(adapterEntry.name) --help' for more information.")
+            throw ExitCode.validationFailure
+        }
         var engine = IngestEngine(logger: logger)
         if let ttl = loaded?.leaseTTL { engine.leaseTTL = ttl }
         let display = ProgressDisplay(logger: logger)
