@@ -14,13 +14,19 @@ import Testing
 @Suite struct StopSignalTests {
     @Test(arguments: StoreKind.available)
     func ctrlCMidRunRecordsTheRunInterruptedPrintsTheSummaryAndExits130(kind: StoreKind) async throws {
-        let server = try await FeedServer.start(GeneratedKEXPFeed(count: 4_000), responseDelay: .milliseconds(400))
+        // The 4th request is held 20 s: however long this test process is starved on a loaded
+        // machine (it was, once, for the whole 8 s run), the run is still going when the signal
+        // comes.
+        let server = try await FeedServer.start(
+            GeneratedKEXPFeed(count: 4_000), faults: FaultSchedule([4: .delayed(.seconds(20), .status(503))]),
+            responseDelay: .milliseconds(400))
         let catalog = try await TestCatalog.make(kind)
         defer { catalog.remove() }
         let (process, out, err) = try CLI.start([
             "kexp", "--database-url", catalog.url, "--base-url", server.apiRoot.absoluteString, "--polite-delay", "0", "--json",
         ])
-        for _ in 0..<2000 where server.server.requests.count < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<4000 where server.server.requests.count < 4 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(process.isRunning)
         kill(process.processIdentifier, SIGINT)
         await CLI.waitForExit(process)
         let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
