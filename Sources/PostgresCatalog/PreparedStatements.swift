@@ -58,7 +58,6 @@ final class PreparedStatements: Sendable {
     var enabled: Bool { state.withLock { $0.enabled } }
 
     /// Parses every statement each time from now on; says whether they were on until now.
-    @discardableResult
     func disable() -> Bool {
         state.withLock { state in
             let wasEnabled = state.enabled

@@ -59,11 +59,12 @@ public final class SQLiteCatalog: CatalogStore {
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)") }
         }
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists && isDirectory.boolValue {
             throw IngestError.storage("\(path) is a directory, not a catalog file; choose a file with --database-url sqlite:PATH")
         }
         do {
-            if readOnly && !FileManager.default.fileExists(atPath: path) {
+            if readOnly && !exists {
                 let memory = try DatabaseQueue()
                 try SQLiteSchema.migrator.migrate(memory)
                 writer = memory
